@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { TempolabError } from '../engine/errors.js';
+import { registerDoctor } from './commands/doctor.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const program = new Command('tempolab')
+  .description('A lab for temporal understanding in video language models (STAVE, Causality Matters).')
+  .version(pkg.version)
+  .showHelpAfterError('(run with --help for usage)');
+
+registerDoctor(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof TempolabError) {
+    process.stderr.write(`tempolab: ${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+}
