@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { TempolabError } from '../../engine/errors.js';
 import { runtimeInfo } from '../../engine/runtime.js';
 import { measureMatmulGflops } from '../../engine/matmulBenchmark.js';
 
@@ -10,7 +11,7 @@ export function registerDoctor(program: Command): void {
     .action(async (opts: { size: string }) => {
       const size = Number(opts.size);
       if (!Number.isInteger(size) || size < 16 || size > 8192) {
-        throw new (await import('../../engine/errors.js')).TempolabError(`--size must be an integer in [16, 8192], got '${opts.size}'`);
+        throw new TempolabError(`--size must be an integer in [16, 8192], got '${opts.size}'`);
       }
       const info = runtimeInfo();
       const rows: [string, string][] = [

@@ -1,0 +1,2 @@
+/** tempolab's library API. */
+export * from './engine/index.js';
