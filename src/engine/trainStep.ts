@@ -42,6 +42,8 @@ const NEXT = (name: string) => `next.${name}`;
 export class TrainStep {
   constructor(
     readonly compiled: CompiledGraph,
+    /** The step's graph outputs (loss, gradNorm, next.* tensors), for inspection and the interpreter. */
+    readonly outputs: Record<string, Tensor>,
     readonly trainable: ParamSpec[],
     readonly frozen: ParamSpec[],
     private readonly extraOutputs: string[],
@@ -110,7 +112,7 @@ export async function compileTrainStep(graph: Graph, options: TrainStepOptions =
     if (!t) throw new TempolabError(`compileTrainStep: extra output '${name}' is not a graph output`);
     outputs[name] = t;
   }
-  return new TrainStep(await compile(graph, outputs, options.runtime), trainable, frozen, extraOutputs);
+  return new TrainStep(await compile(graph, outputs, options.runtime), outputs, trainable, frozen, extraOutputs);
 }
 
 function stripUndefined(o: Partial<AdamWConfig>): Partial<AdamWConfig> {
