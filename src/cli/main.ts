@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { TempolabError } from '../engine/errors.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerData } from './commands/data.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -12,6 +13,7 @@ const program = new Command('tempolab')
   .showHelpAfterError('(run with --help for usage)');
 
 registerDoctor(program);
+registerData(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -20,3 +20,4 @@ export { warmupCosine, type CosineSchedule } from './schedule.js';
 export { Random } from './random.js';
 export { writeFileAtomic, writeDirAtomic } from './atomicWrite.js';
 export { fmt as formatShape, sizeOf, type Shape } from './shape.js';
+export { countFlops, nodeFlops } from './flops.js';

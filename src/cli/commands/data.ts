@@ -1,0 +1,161 @@
+import type { Command } from 'commander';
+import { check } from '../../engine/errors.js';
+import { computeStats, openDataset, synthesizeDataset } from '../../data/index.js';
+import { writePreview } from '../../data/preview.js';
+import { exportTempCompassQuestions, importTempCompassQuestions } from '../../data/tempcompass.js';
+import { SPLITS, FORMATS, type Format, type Split } from '../../data/types.js';
+import { importVideos } from '../../data/video.js';
+import { progressBar } from '../progress.js';
+
+function integer(flag: string, value: string): number {
+  const n = Number(value);
+  check(value.trim() !== '' && Number.isInteger(n), `${flag} must be an integer, got '${value}'`);
+  return n;
+}
+
+/** Runs `work` with a progress bar that exists only once work reports progress. */
+async function withProgress<T>(label: string, work: (onProgress: (done: number, total: number) => void) => Promise<T>): Promise<T> {
+  let bar: ReturnType<typeof progressBar> | undefined;
+  try {
+    return await work((done, total) => {
+      bar ??= progressBar(label, total);
+      bar.update(done);
+    });
+  } finally {
+    bar?.stop();
+  }
+}
+
+function printStats(dir: string): void {
+  const stats = computeStats(openDataset(dir));
+  console.log('split  videos  questions  held-out');
+  for (const [split, s] of Object.entries(stats.splits)) {
+    console.log(`${split.padEnd(6)} ${String(s.videos).padStart(6)} ${String(s.questions).padStart(10)} ${String(s.heldOut).padStart(9)}`);
+  }
+  console.log('');
+  console.log('split  format            dimension         questions  majority  answers');
+  for (const g of stats.groups) {
+    const answers =
+      g.format === 'captioning'
+        ? `${Object.keys(g.answers).length} distinct captions`
+        : Object.entries(g.answers)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([a, n]) => `${a} ${n}`)
+            .join(', ');
+    console.log(
+      `${g.split.padEnd(6)} ${g.format.padEnd(17)} ${g.dimension.padEnd(17)} ${String(g.questions).padStart(9)}  ${(100 * g.majority).toFixed(1).padStart(7)}%  ${answers}`,
+    );
+  }
+}
+
+export function registerData(program: Command): void {
+  const data = program
+    .command('data')
+    .description('temporal video data: the synthetic benchmark, real video import, TempCompass question files, stats and previews');
+
+  data
+    .command('synth')
+    .description('generate the synthetic temporal benchmark (opposing pairs, four question formats, held-out compositions)')
+    .requiredOption('--out <dir>', 'dataset directory to create (replaced if it exists)')
+    .option('--train <n>', 'training clips (even: clips come in opposing pairs)', '1000')
+    .option('--val <n>', 'validation clips (even)', '200')
+    .option('--test <n>', 'test clips (even)', '200')
+    .option('--frames <n>', 'frames per clip (even, >= 4)', '8')
+    .option('--size <n>', 'frame height and width in pixels (multiple of 8; 16 suits patch 4 with 2x2 merge)', '32')
+    .option('--seed <n>', 'random seed: the same seed gives the same bytes', '0')
+    .option('--background <kind>', 'mixed, plain or textured', 'mixed')
+    .option('--distractors <n>', 'at most this many static distractor objects per clip (0-3)', '2')
+    .action(async (opts: Record<string, string>) => {
+      const started = Date.now();
+      const manifest = await withProgress('synth', (onProgress) =>
+        synthesizeDataset(opts.out!, {
+          train: integer('--train', opts.train!),
+          val: integer('--val', opts.val!),
+          test: integer('--test', opts.test!),
+          frames: integer('--frames', opts.frames!),
+          size: integer('--size', opts.size!),
+          seed: integer('--seed', opts.seed!),
+          background: opts.background as 'mixed' | 'plain' | 'textured',
+          distractors: integer('--distractors', opts.distractors!),
+          onProgress,
+        }),
+      );
+      const clips = manifest.splits.train.videos + manifest.splits.val.videos + manifest.splits.test.videos;
+      const seconds = (Date.now() - started) / 1000;
+      console.log(`wrote ${opts.out}: ${clips} clips of ${manifest.frames}x${manifest.height}x${manifest.width} in ${seconds.toFixed(1)}s (${(clips / seconds).toFixed(0)} clips/s)`);
+    });
+
+  data
+    .command('stats')
+    .description('counts by split, format, dimension and answer, with the majority-answer baseline')
+    .argument('<dir>', 'dataset directory')
+    .action((dir: string) => printStats(dir));
+
+  data
+    .command('preview')
+    .description('a contact sheet (PNG: frames left to right, question and answer below) or an animated GIF of some clips')
+    .argument('<dir>', 'dataset directory')
+    .requiredOption('--out <file>', 'image to write (.png, or .gif with --gif)')
+    .option('--id <ids...>', 'video or question ids (default: the first four test clips)')
+    .option('--format <format>', `which question to show under each clip: ${FORMATS.join(', ')}`, 'multi_choice')
+    .option('--frame-size <px>', 'shown size of each frame in pixels', '96')
+    .option('--gif', 'write an animated GIF of the clips side by side instead')
+    .action(async (dir: string, opts: { out: string; id?: string[]; format: string; frameSize: string; gif?: boolean }) => {
+      check((FORMATS as readonly string[]).includes(opts.format), `--format must be one of ${FORMATS.join(', ')}, got '${opts.format}'`);
+      check(!opts.gif || opts.out.toLowerCase().endsWith('.gif'), `--gif writes a GIF: give --out a .gif name, got '${opts.out}'`);
+      check(opts.gif || opts.out.toLowerCase().endsWith('.png'), `the contact sheet is a PNG: give --out a .png name (or add --gif), got '${opts.out}'`);
+      const frameSize = integer('--frame-size', opts.frameSize);
+      check(frameSize >= 8 && frameSize <= 1024, `--frame-size must be in [8, 1024], got ${frameSize}`);
+      await writePreview(openDataset(dir), opts.out, { ids: opts.id, format: opts.format as Format, frameSize, gif: opts.gif });
+      console.log(`wrote ${opts.out}`);
+    });
+
+  data
+    .command('import')
+    .description('import real videos (files, folders of videos, or folders of frame images) into a dataset, sampling frames uniformly')
+    .argument('<inputs...>', 'video files, folders of videos, or folders of frame images (one clip per folder)')
+    .requiredOption('--out <dir>', 'dataset directory to create (replaced if it exists; nothing is written if any input fails)')
+    .option('--frames <n>', 'frames sampled uniformly per clip (even)', '8')
+    .option('--size <n>', 'frame height and width: resized keeping aspect ratio, then centre-cropped (multiple of 8)', '32')
+    .option('--split <split>', `split the clips go into: ${SPLITS.join(', ')}`, 'test')
+    .action(async (inputs: string[], opts: { out: string; frames: string; size: string; split: string }) => {
+      check((SPLITS as readonly string[]).includes(opts.split), `--split must be one of ${SPLITS.join(', ')}, got '${opts.split}'`);
+      const manifest = await withProgress('import', (onProgress) =>
+        importVideos(inputs, opts.out, {
+          frames: integer('--frames', opts.frames),
+          size: integer('--size', opts.size),
+          split: opts.split as Split,
+          onProgress,
+        }),
+      );
+      const clips = manifest.splits[opts.split as Split].videos;
+      console.log(`wrote ${opts.out}: ${clips} clips of ${manifest.frames}x${manifest.height}x${manifest.width}`);
+    });
+
+  data
+    .command('import-questions')
+    .description("join TempCompass question files (multi-choice.json, yes_no.json, caption_matching.json, captioning.json) with imported videos")
+    .argument('<files...>', 'TempCompass question files: {video id: {dimension: [{question, answer}]}}')
+    .requiredOption('--videos <dir>', "dataset made by 'tempolab data import' from the benchmark's videos")
+    .option('--out <dir>', 'write the joined dataset here instead of updating --videos in place')
+    .option('--format <format>', `task type of every file, when the file names do not tell: ${FORMATS.join(', ')}`)
+    .option('--skip-missing', 'drop questions about videos that were not imported instead of failing')
+    .action(async (files: string[], opts: { videos: string; out?: string; format?: string; skipMissing?: boolean }) => {
+      check(opts.format === undefined || (FORMATS as readonly string[]).includes(opts.format),
+        `--format must be one of ${FORMATS.join(', ')}, got '${opts.format}'`);
+      const n = await importTempCompassQuestions(files, opts.videos, { out: opts.out, format: opts.format as Format | undefined, skipMissing: opts.skipMissing });
+      console.log(`imported ${n} questions into ${opts.out ?? opts.videos}`);
+    });
+
+  data
+    .command('export-questions')
+    .description("write a dataset's questions as TempCompass question files, one per task type")
+    .argument('<dir>', 'dataset directory')
+    .requiredOption('--out <dir>', 'directory for multi-choice.json, yes_no.json, caption_matching.json, captioning.json')
+    .option('--split <splits...>', `splits to export: ${SPLITS.join(', ')}`, ['test'])
+    .action(async (dir: string, opts: { out: string; split: string[] }) => {
+      for (const s of opts.split) check((SPLITS as readonly string[]).includes(s), `--split must be among ${SPLITS.join(', ')}, got '${s}'`);
+      const written = await exportTempCompassQuestions(dir, opts.out, opts.split as Split[]);
+      console.log(`wrote ${written.join(', ')}`);
+    });
+}
