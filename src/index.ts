@@ -1,2 +1,3 @@
 /** tempolab's library API. */
 export * from './engine/index.js';
+export * from './data/index.js';

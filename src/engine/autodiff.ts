@@ -7,8 +7,8 @@
 import { TempolabError } from './errors.js';
 import type { Node, Tensor } from './graph.js';
 import {
-  add, cast, constant, div, equal, exp, expand, gatherRows, greater, mul, neg, pad, pow, reduceSum, reshape, scatterAddRows,
-  slice, sub, transpose, where,
+  add, cast, constant, cos, div, equal, exp, expand, gatherRows, greater, mul, neg, pad, pow, reduceSum, reshape, scatterAddRows,
+  sin, slice, sub, transpose, where,
 } from './ops.js';
 import { matmul } from './composite.js';
 import { fmt, sameShape, type Shape } from './shape.js';
@@ -58,6 +58,8 @@ const rules: Record<string, Rule> = {
     return [mul(dy, mul(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI)))];
   },
   relu: (dy, n) => [where(greater(n.inputs[0]!, 0), dy, 0)],
+  sin: (dy, n) => [mul(dy, cos(n.inputs[0]!))],
+  cos: (dy, n) => [neg(mul(dy, sin(n.inputs[0]!)))],
   pow: (dy, n) => {
     const p = n.attrs.exponent as number;
     const x = n.inputs[0]!;

@@ -7,7 +7,7 @@
 import type { Graph, Node, Tensor } from './graph.js';
 import { sizeOf } from './shape.js';
 
-const ELEMENTWISE = new Set(['add', 'sub', 'mul', 'div', 'less', 'greater', 'equal', 'where', 'neg', 'exp', 'log', 'sqrt', 'tanh', 'sigmoid', 'erf', 'relu', 'pow']);
+const ELEMENTWISE = new Set(['add', 'sub', 'mul', 'div', 'less', 'greater', 'equal', 'where', 'neg', 'exp', 'log', 'sqrt', 'tanh', 'sigmoid', 'erf', 'relu', 'sin', 'cos', 'pow']);
 
 export function nodeFlops(node: Node): number {
   if (node.op === 'matmul') {

@@ -179,6 +179,8 @@ function evalNode(node: Node, args: Value[]): Value {
     case 'sigmoid': return unaryMap(x!, (v) => 1 / (1 + Math.exp(-v)));
     case 'erf': return unaryMap(x!, erf64);
     case 'relu': return unaryMap(x!, (v) => (v > 0 ? v : 0));
+    case 'sin': return unaryMap(x!, Math.sin);
+    case 'cos': return unaryMap(x!, Math.cos);
     case 'pow': return unaryMap(x!, (v) => v ** (a.exponent as number));
     case 'matmul': return matmul(x!, y!);
     case 'reduceSum': return reduce(x!, a.axes as number[], a.keepDims as boolean, 0, (s, v) => s + v);

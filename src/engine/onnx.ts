@@ -49,7 +49,7 @@ function attr(name: string, value: number | number[] | string | TensorProto, kin
 
 const SIMPLE: Record<string, string> = {
   add: 'Add', sub: 'Sub', mul: 'Mul', div: 'Div', less: 'Less', greater: 'Greater', equal: 'Equal', where: 'Where',
-  neg: 'Neg', exp: 'Exp', log: 'Log', sqrt: 'Sqrt', tanh: 'Tanh', sigmoid: 'Sigmoid', erf: 'Erf', relu: 'Relu',
+  neg: 'Neg', exp: 'Exp', log: 'Log', sqrt: 'Sqrt', tanh: 'Tanh', sigmoid: 'Sigmoid', erf: 'Erf', relu: 'Relu', sin: 'Sin', cos: 'Cos',
   matmul: 'MatMul', gather: 'Gather',
 };
 

@@ -65,6 +65,8 @@ export const tanh = (x: Tensor): Tensor => unary('tanh', x);
 export const sigmoid = (x: Tensor): Tensor => unary('sigmoid', x);
 export const erf = (x: Tensor): Tensor => unary('erf', x);
 export const relu = (x: Tensor): Tensor => unary('relu', x);
+export const sin = (x: Tensor): Tensor => unary('sin', x);
+export const cos = (x: Tensor): Tensor => unary('cos', x);
 /** x^p for a constant exponent p. */
 export const pow = (x: Tensor, p: number): Tensor => unary('pow', x, { exponent: p });
 
@@ -200,6 +202,6 @@ export function cast(x: Tensor, dtype: DType): Tensor {
 /** The primitive op names; the interpreter, lowering and autodiff each cover exactly these. */
 export const PRIMITIVES = [
   'input', 'const', 'add', 'sub', 'mul', 'div', 'less', 'greater', 'equal', 'neg', 'exp', 'log', 'sqrt', 'tanh',
-  'sigmoid', 'erf', 'relu', 'pow', 'where', 'matmul', 'reduceSum', 'reduceMax', 'softmax', 'logSoftmax', 'reshape',
+  'sigmoid', 'erf', 'relu', 'sin', 'cos', 'pow', 'where', 'matmul', 'reduceSum', 'reduceMax', 'softmax', 'logSoftmax', 'reshape',
   'transpose', 'expand', 'concat', 'slice', 'pad', 'gather', 'scatterAdd', 'cast',
 ] as const;

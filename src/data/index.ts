@@ -1,0 +1,20 @@
+export * from './types.js';
+export { openDataset, readManifest, DatasetWriter, type Dataset } from './dataset.js';
+export { synthesizeDataset, heldOutCompositions, PairGenerator, DEFAULT_SYNTH, type SynthRequest, type SynthSettings, type Pair } from './synth.js';
+export { benchmarkVocabulary } from './vocabulary.js';
+export { splitWords, scoreCaption, isCorrect, captionOf, INSTRUCTIONS, CAPTIONING_PROMPTS } from './formats.js';
+export { PHENOMENA, type Phenomenon } from './phenomena.js';
+export { SHAPES, COLOURS, COLOUR_NAMES } from './render.js';
+export { computeStats, type DatasetStats } from './stats.js';
+export { importVideos, decodeVideo, decodeImageSequence, uniformFrameIndices, ffmpegPath, type ImportOptions, type DecodedClip } from './video.js';
+export {
+  importTempCompassQuestions,
+  exportTempCompassQuestions,
+  readTempCompassFile,
+  toTempCompass,
+  fromTempCompass,
+  TEMPCOMPASS_FILES,
+  type TempCompassFile,
+  type TempCompassEntry,
+} from './tempcompass.js';
+export { renderContactSheet, renderAnimation, writePreview, type PreviewOptions } from './preview.js';
