@@ -18,3 +18,4 @@ export {
   type TempCompassEntry,
 } from './tempcompass.js';
 export { renderContactSheet, renderAnimation, writePreview, type PreviewOptions } from './preview.js';
+export { bootstrapInterval, type Interval } from './statistics.js';

@@ -1,0 +1,118 @@
+/**
+ * Checkpoints in the Hugging Face layout: `config.json` + `model.safetensors` (or shards listed in
+ * `model.safetensors.index.json`) with Qwen2-VL tensor names, plus the tokenizer files. Real
+ * Qwen2-VL checkpoints and STAVEQ2 checkpoints load in the same code.
+ */
+import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomic } from '../engine/atomicWrite.js';
+import { TempolabError } from '../engine/errors.js';
+import type { ParamSpec } from '../engine/graph.js';
+import { initParameters, type ParameterStore } from '../engine/parameters.js';
+import { readSafetensors, writeSafetensors } from '../engine/safetensors.js';
+import { fmt, sameShape } from '../engine/shape.js';
+import { temporalHeads, validateConfig, visionHeadDim, type TemporalAttentionConfig, type VideoLMConfig } from './config.js';
+import { traceVideoLM } from './graph.js';
+import { loadTokenizer, type TextTokenizer } from './tokenizer/index.js';
+import { VideoLM } from './videoLM.js';
+
+/** Every parameter the config implies, with its shape and initialiser (traced at the smallest shape). */
+export function parameterSpecs(cfg: VideoLMConfig): ParamSpec[] {
+  const m = cfg.vision_config.spatial_merge_size;
+  return traceVideoLM(cfg, { batch: 1, seq: 2, grid: { t: 1, h: m, w: m } }).parameters;
+}
+
+/** A freshly initialised model (seeded). */
+export function createVideoLM(cfg: VideoLMConfig, seed: number, tokenizer?: TextTokenizer): VideoLM {
+  return new VideoLM(validateConfig(cfg), initParameters(parameterSpecs(cfg), seed), tokenizer);
+}
+
+/** Newer transformers versions save Qwen2-VL under `model.language_model.*` / `model.visual.*`. */
+function canonicalName(name: string): string {
+  if (name.startsWith('model.language_model.')) return 'model.' + name.slice('model.language_model.'.length);
+  if (name.startsWith('model.visual.')) return 'visual.' + name.slice('model.visual.'.length);
+  return name;
+}
+
+async function readJson(file: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch {
+    throw new TempolabError(`${file} not found: a model directory needs ${what}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new TempolabError(`${file} is not valid JSON (${(error as Error).message}); restore or re-export the checkpoint`);
+  }
+}
+
+async function readTensors(dir: string): Promise<Map<string, { shape: number[]; data: Float32Array }>> {
+  const single = path.join(dir, 'model.safetensors');
+  const index = path.join(dir, 'model.safetensors.index.json');
+  const files = existsSync(single)
+    ? [single]
+    : existsSync(index)
+      ? [...new Set(Object.values(((await readJson(index, 'a shard index')) as { weight_map: Record<string, string> }).weight_map ?? {}))].map((f) => path.join(dir, f))
+      : null;
+  if (!files) throw new TempolabError(`${dir} has neither model.safetensors nor model.safetensors.index.json`);
+  const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
+  for (const file of files) {
+    for (const [name, t] of (await readSafetensors(file)).tensors) {
+      if (t.data instanceof Float32Array) tensors.set(canonicalName(name), { shape: t.shape, data: t.data });
+    }
+  }
+  return tensors;
+}
+
+/**
+ * STAVEQ2 checkpoints carry `temp_attn` tensors but no `temporal_attention` config key: infer which
+ * blocks have STA and the head count from the qkv shape [3·heads·head_dim, C].
+ */
+function inferTemporalAttention(cfg: VideoLMConfig, names: Iterable<string>, shapes: (n: string) => number[] | undefined, log: string[]): void {
+  const v = cfg.vision_config;
+  if (v.temporal_attention) return;
+  const layers = [...names].map((n) => /^visual\.blocks\.(\d+)\.temp_attn\.qkv\.weight$/.exec(n)).filter((m) => m).map((m) => Number(m![1])).sort((a, b) => a - b);
+  if (!layers.length) return;
+  const rows = shapes(`visual.blocks.${layers[0]}.temp_attn.qkv.weight`)![0]!;
+  const heads = rows / (3 * visionHeadDim(v));
+  const ta: TemporalAttentionConfig = {
+    layers: layers.length === v.depth ? 'all' : layers,
+    head_scale: heads / v.num_heads,
+    token_order: 'staveq2',
+  };
+  v.temporal_attention = ta;
+  log.push(`inferred STA from temp_attn tensors: ${layers.length} blocks, ${heads} heads; token_order "staveq2" (such checkpoints were trained with the public STAVEQ2 code's order)`);
+}
+
+/** Loads an HF-layout model directory; every mismatch is a one-line error naming the tensor. */
+export async function loadVideoLM(dir: string): Promise<VideoLM> {
+  const cfg = (await readJson(path.join(dir, 'config.json'), 'config.json')) as VideoLMConfig;
+  const log: string[] = [];
+  const tensors = await readTensors(dir);
+  inferTemporalAttention(cfg, tensors.keys(), (n) => tensors.get(n)?.shape, log);
+  validateConfig(cfg);
+  const params: ParameterStore = new Map();
+  for (const spec of parameterSpecs(cfg)) {
+    const t = tensors.get(spec.name);
+    if (!t) throw new TempolabError(`checkpoint ${dir} lacks ${spec.name} ${fmt(spec.shape)}, which config.json implies`);
+    if (!sameShape(t.shape, spec.shape)) {
+      const sta = spec.name.includes('temp_attn') ? ` (temporal heads ${temporalHeads(cfg.vision_config)}, head_scale ${cfg.vision_config.temporal_attention?.head_scale})` : '';
+      throw new TempolabError(`checkpoint has ${spec.name} ${fmt(t.shape)} but config expects ${fmt(spec.shape)}${sta}`);
+    }
+    params.set(spec.name, t);
+  }
+  const unused = [...tensors.keys()].filter((n) => !params.has(n) && !(cfg.tie_word_embeddings && n === 'lm_head.weight'));
+  if (unused.length) log.push(`ignored ${unused.length} tensors the config does not use (first: ${unused[0]})`);
+  const tokenizer = existsSync(path.join(dir, 'tokenizer.json')) ? await loadTokenizer(dir) : undefined;
+  return new VideoLM(cfg, params, tokenizer, log);
+}
+
+/** Writes config.json, model.safetensors and the tokenizer, each atomically. */
+export async function saveVideoLM(model: VideoLM, dir: string, metadata: Record<string, string> = {}): Promise<void> {
+  await fs.mkdir(dir, { recursive: true });
+  await writeSafetensors(path.join(dir, 'model.safetensors'), model.params, { format: 'pt', ...metadata });
+  await writeFileAtomic(path.join(dir, 'config.json'), JSON.stringify(model.config, null, 2) + '\n');
+  if (model.tokenizer) await model.tokenizer.save(dir);
+}

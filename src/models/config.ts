@@ -1,0 +1,174 @@
+/**
+ * The model configuration, in Hugging Face's Qwen2-VL `config.json` layout, so a real checkpoint's
+ * config loads unchanged. tempolab adds one key: `vision_config.temporal_attention` (STA).
+ */
+import { TempolabError } from '../engine/errors.js';
+
+export type TokenOrder = 'paper' | 'staveq2';
+
+export interface TemporalAttentionConfig {
+  /** Which vision blocks get STA: "all" or a list of block indices. */
+  layers: 'all' | number[];
+  /** Temporal heads = max(1, round(head_scale · spatial heads)). */
+  head_scale: number;
+  /**
+   * "paper": each patch's temporal-attention output returns to its own row. "staveq2": the public
+   * STAVEQ2 code's order, which writes (patch, frame)-ordered rows onto (frame, patch)-ordered rows.
+   */
+  token_order?: TokenOrder;
+  /** Initialisation of `temp_attn.proj`: "zero" (the paper) or "normal" (STAVEQ2's create_base.py: N(0, 0.02), zero bias). */
+  proj_init?: 'zero' | 'normal';
+}
+
+export interface VisionConfig {
+  depth: number;
+  embed_dim: number;
+  num_heads: number;
+  mlp_ratio: number;
+  in_chans: number;
+  /** Output width of the patch merger: the language model's hidden size. */
+  hidden_size: number;
+  patch_size: number;
+  spatial_merge_size: number;
+  temporal_patch_size: number;
+  hidden_act?: string;
+  temporal_attention?: TemporalAttentionConfig;
+}
+
+export interface VideoLMConfig {
+  model_type: string;
+  architectures?: string[];
+  hidden_size: number;
+  intermediate_size: number;
+  num_hidden_layers: number;
+  num_attention_heads: number;
+  num_key_value_heads: number;
+  rms_norm_eps: number;
+  rope_theta: number;
+  vocab_size: number;
+  tie_word_embeddings: boolean;
+  max_position_embeddings?: number;
+  hidden_act?: string;
+  /** M-RoPE sections (t, h, w) over head_dim/2 rotary frequencies; absent → plain 1D RoPE. */
+  rope_scaling?: { type?: string; rope_type?: string; mrope_section?: number[] } | null;
+  vision_start_token_id: number;
+  vision_end_token_id: number;
+  video_token_id: number;
+  image_token_id?: number;
+  eos_token_id: number | number[];
+  bos_token_id?: number;
+  vision_config: VisionConfig;
+  [key: string]: unknown;
+}
+
+export const headDim = (c: VideoLMConfig): number => c.hidden_size / c.num_attention_heads;
+export const visionHeadDim = (v: VisionConfig): number => v.embed_dim / v.num_heads;
+
+/** The vision blocks that carry STA, in order. */
+export function temporalAttentionLayers(v: VisionConfig): number[] {
+  const ta = v.temporal_attention;
+  if (!ta) return [];
+  return ta.layers === 'all' ? Array.from({ length: v.depth }, (_, i) => i) : [...ta.layers].sort((a, b) => a - b);
+}
+
+export function temporalHeads(v: VisionConfig): number {
+  return Math.max(1, Math.round((v.temporal_attention?.head_scale ?? 0.25) * v.num_heads));
+}
+
+/** M-RoPE sections, or one section covering all rotary frequencies (plain 1D RoPE on t). */
+export function mropeSection(c: VideoLMConfig): number[] {
+  const section = c.rope_scaling?.mrope_section;
+  return section && section.length === 3 ? section : [headDim(c) / 2, 0, 0];
+}
+
+function fail(message: string): never {
+  throw new TempolabError(`config.json: ${message}`);
+}
+
+/** Checks the invariants the model code relies on; every failure names the key and the fix. */
+export function validateConfig(c: VideoLMConfig): VideoLMConfig {
+  const positive = (value: unknown, key: string) => {
+    if (!Number.isInteger(value) || (value as number) <= 0) fail(`${key} must be a positive integer, got ${JSON.stringify(value)}`);
+  };
+  for (const key of ['hidden_size', 'intermediate_size', 'num_hidden_layers', 'num_attention_heads', 'num_key_value_heads', 'vocab_size'] as const) positive(c[key], key);
+  const v = c.vision_config;
+  if (!v || typeof v !== 'object') fail('vision_config is missing; tempolab models are Qwen2-VL-style Video-LLMs');
+  for (const key of ['depth', 'embed_dim', 'num_heads', 'patch_size', 'spatial_merge_size', 'temporal_patch_size', 'hidden_size'] as const) positive(v[key], `vision_config.${key}`);
+  if (c.hidden_size % c.num_attention_heads) fail(`hidden_size ${c.hidden_size} is not divisible by num_attention_heads ${c.num_attention_heads}`);
+  if (c.num_attention_heads % c.num_key_value_heads) fail(`num_attention_heads ${c.num_attention_heads} is not divisible by num_key_value_heads ${c.num_key_value_heads}`);
+  if (headDim(c) % 2) fail(`head_dim ${headDim(c)} must be even for rotary embeddings`);
+  if (v.embed_dim % v.num_heads) fail(`vision_config.embed_dim ${v.embed_dim} is not divisible by vision_config.num_heads ${v.num_heads}`);
+  if (visionHeadDim(v) % 4) fail(`vision head_dim ${visionHeadDim(v)} must be divisible by 4 (2D rotary: half rows, half columns)`);
+  if (v.hidden_size !== c.hidden_size) fail(`vision_config.hidden_size ${v.hidden_size} must equal hidden_size ${c.hidden_size} (the merger feeds the decoder)`);
+  const section = mropeSection(c);
+  if (section.reduce((a, b) => a + b, 0) !== headDim(c) / 2) fail(`rope_scaling.mrope_section ${JSON.stringify(section)} must sum to head_dim/2 = ${headDim(c) / 2}`);
+  const ta = v.temporal_attention;
+  if (ta) {
+    if (!(ta.head_scale > 0)) fail(`vision_config.temporal_attention.head_scale must be > 0, got ${ta.head_scale}`);
+    if (ta.layers !== 'all' && (!Array.isArray(ta.layers) || ta.layers.some((i) => !Number.isInteger(i) || i < 0 || i >= v.depth))) {
+      fail(`vision_config.temporal_attention.layers must be "all" or block indices in [0, ${v.depth}), got ${JSON.stringify(ta.layers)}`);
+    }
+    if (ta.token_order && ta.token_order !== 'paper' && ta.token_order !== 'staveq2') fail(`temporal_attention.token_order must be "paper" or "staveq2", got ${JSON.stringify(ta.token_order)}`);
+  }
+  return c;
+}
+
+/** Token ids shared by every preset: the special tokens come first in tempolab's word-level vocabularies. */
+export interface SpecialTokenIds {
+  endOfText: number;
+  imEnd: number;
+  visionStart: number;
+  visionEnd: number;
+  videoPad: number;
+  imagePad: number;
+}
+
+export type PresetName = 'tiny' | 'small' | 'qwen2-vl-2b-shaped';
+
+/**
+ * Model presets. `tiny` runs in tests in seconds; `small` is the default for the main job (8×32×32
+ * clips → 4 temporal groups × 8×8 patches → 64 video tokens); `qwen2-vl-2b-shaped` has Qwen2-VL-2B's
+ * real widths and head counts with only 2 vision and 2 decoder layers, for benchmarks.
+ */
+export function presetConfig(name: PresetName, vocabSize: number, special: SpecialTokenIds): VideoLMConfig {
+  const shapes = {
+    tiny: { hidden: 32, inter: 64, layers: 2, heads: 4, kv: 2, section: [2, 1, 1], vDepth: 2, vEmbed: 32, vHeads: 4, patch: 4 },
+    small: { hidden: 128, inter: 384, layers: 4, heads: 4, kv: 2, section: [8, 4, 4], vDepth: 4, vEmbed: 64, vHeads: 4, patch: 4 },
+    'qwen2-vl-2b-shaped': { hidden: 1536, inter: 8960, layers: 2, heads: 12, kv: 2, section: [16, 24, 24], vDepth: 2, vEmbed: 1280, vHeads: 16, patch: 14 },
+  }[name];
+  if (!shapes) throw new TempolabError(`unknown preset '${name}'; use tiny, small or qwen2-vl-2b-shaped`);
+  return validateConfig({
+    model_type: 'qwen2_vl',
+    architectures: ['Qwen2VLForConditionalGeneration'],
+    hidden_size: shapes.hidden,
+    intermediate_size: shapes.inter,
+    num_hidden_layers: shapes.layers,
+    num_attention_heads: shapes.heads,
+    num_key_value_heads: shapes.kv,
+    rms_norm_eps: 1e-6,
+    rope_theta: name === 'qwen2-vl-2b-shaped' ? 1_000_000 : 10_000,
+    vocab_size: vocabSize,
+    tie_word_embeddings: name !== 'small',
+    max_position_embeddings: 32768,
+    hidden_act: 'silu',
+    rope_scaling: { type: 'mrope', mrope_section: shapes.section },
+    vision_start_token_id: special.visionStart,
+    vision_end_token_id: special.visionEnd,
+    video_token_id: special.videoPad,
+    image_token_id: special.imagePad,
+    eos_token_id: special.imEnd,
+    bos_token_id: special.endOfText,
+    vision_config: {
+      depth: shapes.vDepth,
+      embed_dim: shapes.vEmbed,
+      num_heads: shapes.vHeads,
+      mlp_ratio: 4,
+      in_chans: 3,
+      hidden_size: shapes.hidden,
+      patch_size: shapes.patch,
+      spatial_merge_size: 2,
+      temporal_patch_size: 2,
+      hidden_act: 'quick_gelu',
+    },
+  });
+}

@@ -1,0 +1,119 @@
+/**
+ * The VideoLM as one traced graph: vision encoder → merged video embeddings spliced into the token
+ * embeddings → Qwen2 decoder with M-RoPE → logits. Every probe handle (masks, RoPE switches,
+ * position ids) is an input, every inspectable quantity an output; a compiled session lowers only
+ * the outputs it asks for.
+ */
+import { crossEntropy, stack } from '../engine/composite.js';
+import { concat, gatherRows, reshape } from '../engine/ops.js';
+import { Graph, type Tensor } from '../engine/graph.js';
+import { Scope } from '../engine/scope.js';
+import { headDim, mropeSection, type VideoLMConfig } from './config.js';
+import { decoderLayer, languageModelHead, layerSlice } from './decoder.js';
+import { multimodalRotary } from './rotary.js';
+import { visionEncoder, type VideoGrid, type VisionTrace } from './visionEncoder.js';
+
+export interface ForwardShape {
+  batch: number;
+  /** Tokens per sequence (prompt + answer, padded). */
+  seq: number;
+  /** Patch grid before merging. */
+  grid: VideoGrid;
+  /** Add a `labels` input and a `loss` output (teacher-forced cross-entropy). */
+  withLoss?: boolean;
+}
+
+export const mergedTokens = (cfg: VideoLMConfig, grid: VideoGrid): number => (grid.t * grid.h * grid.w) / cfg.vision_config.spatial_merge_size ** 2;
+
+/** Traces the whole VideoLM for one input shape. */
+export function traceVideoLM(cfg: VideoLMConfig, shape: ForwardShape): Graph {
+  const g = new Graph();
+  const root = new Scope(g);
+  const v = cfg.vision_config;
+  const { batch: b, seq: s, grid } = shape;
+  const n = grid.h * grid.w;
+  const layers = cfg.num_hidden_layers;
+  const patchDim = v.in_chans * v.temporal_patch_size * v.patch_size ** 2;
+
+  const visionTrace: VisionTrace = { hiddenStates: [], spatialAttentions: [], temporalAttentions: [] };
+  const videoEmbeds = visionEncoder(root.sub('visual'), g.input('pixel_values_videos', [b, grid.t * n, patchDim]), grid, v, {
+    spatialMask: g.input('vision_spatial_mask', [v.depth, n, n]),
+    temporalMask: g.input('vision_temporal_mask', [v.depth, grid.t, grid.t]),
+    spatialRope: g.input('vision_spatial_rope', [v.depth]),
+    temporalRope: g.input('vision_temporal_rope', [v.depth]),
+  }, visionTrace);
+  const m = videoEmbeds.shape[1]!;
+
+  // Video pad tokens take the merger's outputs: gather from [token embeddings ; video embeddings]
+  // with a host-computed index, so where the video sits in the prompt is data, not graph structure.
+  const embedTokens = root.sub('model').sub('embed_tokens').param('weight', [cfg.vocab_size, cfg.hidden_size], { kind: 'normal', std: 0.02 });
+  const tokenEmbeds = gatherRows(embedTokens, g.input('input_ids', [b, s], 'int64'));
+  const pool = concat([reshape(tokenEmbeds, [b * s, cfg.hidden_size]), reshape(videoEmbeds, [b * m, cfg.hidden_size])], 0);
+  let x = gatherRows(pool, g.input('embed_index', [b, s], 'int64'));
+
+  const rotary = multimodalRotary(g.input('position_ids', [b, 3, s], 'int64'), headDim(cfg), cfg.rope_theta, mropeSection(cfg));
+  const masks = g.input('decoder_mask', [layers, s, s]);
+  const ropeSwitches = g.input('decoder_rope', [layers]);
+  const hidden: Tensor[] = [x];
+  const attentions: Tensor[] = [];
+  const keys: Tensor[] = [];
+  const values: Tensor[] = [];
+  for (let i = 0; i < layers; i++) {
+    const out = decoderLayer(root.sub('model').sub('layers').sub(i), x, cfg, { mask: layerSlice(masks, i), rope: layerSlice(ropeSwitches, i), ...rotary });
+    x = out.x;
+    hidden.push(x);
+    attentions.push(out.attention);
+    keys.push(out.k);
+    values.push(out.v);
+  }
+  const logits = languageModelHead(root, x, cfg, embedTokens);
+
+  g.output('logits', logits);
+  g.output('video_embeds', videoEmbeds);
+  g.output('hidden_states', stack(hidden));
+  g.output('attentions', stack(attentions));
+  g.output('present_keys', stack(keys));
+  g.output('present_values', stack(values));
+  g.output('vision_hidden_states', stack(visionTrace.hiddenStates));
+  g.output('vision_spatial_attentions', stack(visionTrace.spatialAttentions));
+  if (visionTrace.temporalAttentions.length) g.output('vision_temporal_attentions', stack(visionTrace.temporalAttentions));
+  if (shape.withLoss) g.output('loss', crossEntropy(logits, g.input('labels', [b, s], 'int64')));
+  return g;
+}
+
+/**
+ * One KV-cache decoding step: `new` tokens [B, 1] attend to a fixed-capacity cache [L, B, kvHeads,
+ * C, hd] plus themselves. Empty cache slots are masked out by `decoder_mask` [L, 1, C+1], so one
+ * compiled graph serves every step until the cache is full.
+ */
+export function traceDecodeStep(cfg: VideoLMConfig, batch: number, capacity: number): Graph {
+  const g = new Graph();
+  const root = new Scope(g);
+  const layers = cfg.num_hidden_layers;
+  const hd = headDim(cfg);
+  const kvHeads = cfg.num_key_value_heads;
+  const embedTokens = root.sub('model').sub('embed_tokens').param('weight', [cfg.vocab_size, cfg.hidden_size], { kind: 'normal', std: 0.02 });
+  let x = gatherRows(embedTokens, g.input('input_ids', [batch, 1], 'int64'));
+  const rotary = multimodalRotary(g.input('position_ids', [batch, 3, 1], 'int64'), hd, cfg.rope_theta, mropeSection(cfg));
+  const masks = g.input('decoder_mask', [layers, 1, capacity + 1]);
+  const ropeSwitches = g.input('decoder_rope', [layers]);
+  const pastKeys = g.input('past_keys', [layers, batch, kvHeads, capacity, hd]);
+  const pastValues = g.input('past_values', [layers, batch, kvHeads, capacity, hd]);
+  const keys: Tensor[] = [];
+  const values: Tensor[] = [];
+  for (let i = 0; i < layers; i++) {
+    const out = decoderLayer(root.sub('model').sub('layers').sub(i), x, cfg, {
+      mask: layerSlice(masks, i),
+      rope: layerSlice(ropeSwitches, i),
+      ...rotary,
+      past: { k: layerSlice(pastKeys, i), v: layerSlice(pastValues, i) },
+    });
+    x = out.x;
+    keys.push(out.k);
+    values.push(out.v);
+  }
+  g.output('logits', languageModelHead(root, x, cfg, embedTokens));
+  g.output('present_keys', stack(keys));
+  g.output('present_values', stack(values));
+  return g;
+}

@@ -1,0 +1,54 @@
+/**
+ * The Qwen2-VL video processor's last step: RGB frames → `pixel_values_videos` [T/2 · H/p · W/p,
+ * 3·2·p·p] in Hugging Face's patch order (temporal group, then 2×2 merge windows, then the patches
+ * of each window; inside a row: channel, frame-of-pair, y, x), normalised with CLIP's mean and std.
+ */
+import { TempolabError } from '../engine/errors.js';
+import type { VisionConfig } from './config.js';
+import { mergeWindowOrder } from './rotary.js';
+
+export const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073];
+export const CLIP_STD = [0.26862954, 0.26130258, 0.27577711];
+
+export interface PixelValues {
+  data: Float32Array;
+  /** Patch grid before merging: [temporal groups, rows, cols]. */
+  grid: { t: number; h: number; w: number };
+}
+
+/**
+ * `frames`: uint8 [F, H, W, 3]. `frameOrder` optionally reorders the raw frames first (probes:
+ * reversed or shuffled clips). An odd frame count repeats the last frame, as Qwen2-VL does.
+ */
+export function videoToPixelValues(frames: Uint8Array, count: number, height: number, width: number, cfg: VisionConfig, frameOrder?: readonly number[]): PixelValues {
+  const p = cfg.patch_size;
+  const tp = cfg.temporal_patch_size;
+  const m = cfg.spatial_merge_size;
+  if (frames.length !== count * height * width * 3) throw new TempolabError(`video has ${frames.length} bytes, expected ${count}×${height}×${width}×3`);
+  if (height % (p * m) || width % (p * m)) {
+    throw new TempolabError(`frames are ${height}×${width} but this model needs multiples of patch_size·spatial_merge_size = ${p * m}; re-import the video with --size a multiple of ${p * m}`);
+  }
+  const order = frameOrder ?? Array.from({ length: count }, (_, i) => i);
+  if (order.length !== count || [...order].sort((a, b) => a - b).some((v, i) => v !== i)) throw new TempolabError(`frame order ${JSON.stringify(order)} is not a permutation of ${count} frames`);
+  const padded = [...order];
+  while (padded.length % tp) padded.push(padded[padded.length - 1]!);
+  const grid = { t: padded.length / tp, h: height / p, w: width / p };
+  const patches = mergeWindowOrder(grid.h, grid.w, m);
+  const rowSize = 3 * tp * p * p;
+  const data = new Float32Array(grid.t * patches.length * rowSize);
+  let at = 0;
+  for (let t = 0; t < grid.t; t++) {
+    for (const [row, col] of patches) {
+      for (let c = 0; c < 3; c++) {
+        for (let k = 0; k < tp; k++) {
+          const frame = padded[t * tp + k]!;
+          for (let y = 0; y < p; y++) {
+            const base = ((frame * height + row * p + y) * width + col * p) * 3 + c;
+            for (let x = 0; x < p; x++) data[at++] = (frames[base + x * 3]! / 255 - CLIP_MEAN[c]!) / CLIP_STD[c]!;
+          }
+        }
+      }
+    }
+  }
+  return { data, grid };
+}
