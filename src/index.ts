@@ -1,3 +1,6 @@
-/** tempolab's library API. */
+/** tempolab's library API: every layer, from the tensor engine up. */
 export * from './engine/index.js';
 export * from './data/index.js';
+export * from './models/index.js';
+export * from './eval/index.js';
+export * from './probe/index.js';

@@ -66,8 +66,16 @@ export interface GraphInput {
  * A traced computation: its nodes in creation (= topological) order, its named inputs (batch data,
  * parameters, run-time switches such as masks and learning rate) and its named outputs.
  */
+/**
+ * Rewrites a parameter where the model uses it (e.g. LoRA: W → W + s·B·A). Set on a graph before
+ * tracing; the model code is unchanged.
+ */
+export type ParamAdapter = (spec: ParamSpec, weight: Tensor, graph: Graph) => Tensor;
+
 export class Graph {
   readonly nodes: Node[] = [];
+  /** Applied by Scope.param to every parameter as the model asks for it. */
+  adapter?: ParamAdapter;
   readonly inputs = new Map<string, GraphInput>();
   readonly outputs = new Map<string, Tensor>();
 

@@ -1,6 +1,6 @@
 /** The engine's public API: trace a model, differentiate it, run it on onnxruntime, train it. */
 export { TempolabError, check } from './errors.js';
-export { Graph, Tensor, type DType, type Node, type ParamSpec, type ParamInit } from './graph.js';
+export { Graph, Tensor, type DType, type Node, type ParamSpec, type ParamInit, type ParamAdapter } from './graph.js';
 export * from './ops.js';
 export * from './composite.js';
 export { Scope, linear, layerNormLayer, rmsNormLayer, embedding, type LinearOptions } from './scope.js';

@@ -24,7 +24,9 @@ export class Scope {
   }
 
   param(leaf: string, shape: number[], init: ParamInit, decay = shape.length >= 2): Tensor {
-    return this.graph.param({ name: this.name(leaf), shape, init, decay });
+    const spec = { name: this.name(leaf), shape, init, decay };
+    const weight = this.graph.param(spec);
+    return this.graph.adapter ? this.graph.adapter(spec, weight, this.graph) : weight;
   }
 }
 

@@ -11,7 +11,7 @@
  * - captioning: the caption must contain every key slot of the ground truth (`scoreCaption`).
  */
 import { TempolabError } from '../engine/errors.js';
-import { isCorrect, scoreCaption, splitWords } from '../data/formats.js';
+import { isCorrect, OPTION_LETTERS, scoreCaption, splitWords } from '../data/formats.js';
 import type { Dimension, Format, Question } from '../data/types.js';
 
 /** One model answer, as the inference harness produces it. */
@@ -44,8 +44,6 @@ export interface ScoredAnswer {
 }
 
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
-/** The OPTION_LETTERS of the benchmark: questions without an option list can still name A–E. */
-const DEFAULT_OPTION_COUNT = 5;
 
 /**
  * A leading option letter: alone, or followed by `.`, `)` or `:`, optionally in parentheses and
@@ -70,7 +68,8 @@ function letterIndex(text: string, optionCount: number): number | null {
 
 /** The option a multi_choice or caption_matching prediction picks, by letter, else by exact text. */
 export function chosenOption(prediction: string, options: readonly string[] | undefined): number | null {
-  const byLetter = letterIndex(prediction, options?.length ?? DEFAULT_OPTION_COUNT);
+  // Without an option list (some imported questions) any of the benchmark's letters may be named.
+  const byLetter = letterIndex(prediction, options?.length ?? OPTION_LETTERS.length);
   if (byLetter !== null) return byLetter;
   if (!options) return null;
   const text = normalise(prediction);
@@ -79,7 +78,10 @@ export function chosenOption(prediction: string, options: readonly string[] | un
   return index >= 0 ? index : null;
 }
 
-/** The index of the ground-truth option: answers read "B. text"; imported ones may be text only. */
+/**
+ * The index of the ground-truth option: answers read "B. text"; imported ones may be text only.
+ * Null when the answer names no option, and then no prediction can be right.
+ */
 function answerOption(q: Pick<Question, 'answer' | 'options'>): number | null {
   return chosenOption(q.answer, q.options);
 }

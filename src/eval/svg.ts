@@ -17,6 +17,7 @@ export const LEGEND_WIDTH = 160;
 const LEGEND_ROW = 18;
 /** Legend labels longer than this are cut with an ellipsis (the full name is in a tooltip). */
 const LEGEND_CHARS = 20;
+const CLIP_PAD = 3;
 
 /** Tableau's 10-colour palette: distinguishable, and readable in greyscale print. */
 export const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'] as const;
@@ -217,7 +218,8 @@ export function lineChart(spec: LineChartSpec): string {
   // Several charts share one HTML page, and ids are page-wide: naming the clip by its rectangle
   // makes any two charts that share an id share the same rectangle too.
   const clip = `plot-${[f.left, f.top, f.right - f.left, f.bottom - f.top].map((v) => num(v).replace('.', '_')).join('-')}`;
-  out.push(`<defs><clipPath id="${clip}"><rect x="${f.left}" y="${f.top}" width="${num(f.right - f.left)}" height="${f.bottom - f.top}"/></clipPath></defs>`);
+  // The clip reaches CLIP_PAD beyond the axes so a line along the domain's edge keeps its full width.
+  out.push(`<defs><clipPath id="${clip}"><rect x="${f.left - CLIP_PAD}" y="${f.top - CLIP_PAD}" width="${num(f.right - f.left + 2 * CLIP_PAD)}" height="${f.bottom - f.top + 2 * CLIP_PAD}"/></clipPath></defs>`);
   out.push(`<g clip-path="url(#${clip})">`);
   spec.series.forEach((s, i) => {
     for (const run of runs(s.points, (p) => Number.isFinite(p.x) && finite(p.low) && finite(p.high))) {

@@ -58,6 +58,8 @@ export interface VideoLMConfig {
   eos_token_id: number | number[];
   bos_token_id?: number;
   vision_config: VisionConfig;
+  /** LoRA adapters carried by this checkpoint (tempolab key; removed by export --merge-lora). */
+  tempolab_lora?: { rank: number; alpha: number; targets: string[] };
   [key: string]: unknown;
 }
 
@@ -114,7 +116,7 @@ export function validateConfig(c: VideoLMConfig): VideoLMConfig {
 }
 
 /** Token ids shared by every preset: the special tokens come first in tempolab's word-level vocabularies. */
-export interface SpecialTokenIds {
+export interface PresetSpecialTokens {
   endOfText: number;
   imEnd: number;
   visionStart: number;
@@ -130,7 +132,7 @@ export type PresetName = 'tiny' | 'small' | 'qwen2-vl-2b-shaped';
  * clips → 4 temporal groups × 8×8 patches → 64 video tokens); `qwen2-vl-2b-shaped` has Qwen2-VL-2B's
  * real widths and head counts with only 2 vision and 2 decoder layers, for benchmarks.
  */
-export function presetConfig(name: PresetName, vocabSize: number, special: SpecialTokenIds): VideoLMConfig {
+export function presetConfig(name: PresetName, vocabSize: number, special: PresetSpecialTokens): VideoLMConfig {
   const shapes = {
     tiny: { hidden: 32, inter: 64, layers: 2, heads: 4, kv: 2, section: [2, 1, 1], vDepth: 2, vEmbed: 32, vHeads: 4, patch: 4 },
     small: { hidden: 128, inter: 384, layers: 4, heads: 4, kv: 2, section: [8, 4, 4], vDepth: 4, vEmbed: 64, vHeads: 4, patch: 4 },

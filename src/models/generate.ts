@@ -53,21 +53,89 @@ function pick(logits: Float32Array, temperature: number, rng: Random, suppressed
   return best;
 }
 
+/** A prompt after its prefill pass: what decoding needs to continue it. */
+export interface Prefilled {
+  /** Logits [vocab] at the last prompt token. */
+  logits: Float32Array;
+  /** Keys and values [L, 1, kvHeads, length, hd] of the prompt. */
+  keys: Float32Array;
+  values: Float32Array;
+  length: number;
+  /** The position id the first generated token takes. */
+  nextPosition: number;
+  decoderRope: Float32Array;
+}
+
+/**
+ * Prefills several prompts in one batch, right-padded to a common length (a multiple of 8): causal
+ * attention keeps padding from touching the real tokens, whose keys, values and last logits are
+ * sliced out per prompt. Per-prompt masks and switches must be equal across the batch.
+ */
+export async function prefillBatch(model: VideoLM, prompts: ForwardRequest[]): Promise<Prefilled[]> {
+  const cfg = model.config;
+  const layers = cfg.num_hidden_layers;
+  const kvHeads = cfg.num_key_value_heads;
+  const hd = headDim(cfg);
+  const vocab = cfg.vocab_size;
+  const lengths = prompts.map((p) => p.inputIds.length);
+  const padded = prompts.length === 1 ? lengths[0]! : Math.ceil(Math.max(...lengths) / 8) * 8;
+  const pad = [cfg.eos_token_id].flat()[0]!;
+  const requests = prompts.map((p) => {
+    const extra = padded - p.inputIds.length;
+    if (extra === 0) return p;
+    if (p.decoderMask) throw new TempolabError('prompts with custom decoder masks must be prefilled one at a time (their length fixes the mask)');
+    const positionIds = p.positionIds?.map((row) => [...row, ...Array.from({ length: extra }, (_, k) => Math.max(...row) + 1 + k)]);
+    return { ...p, inputIds: [...Array.from(p.inputIds), ...new Array<number>(extra).fill(pad)], positionIds };
+  });
+  const out = await model.forwardBatch(requests, ['logits', 'present_keys', 'present_values']);
+  const allKeys = out.extra.present_keys!.data as Float32Array;
+  const allValues = out.extra.present_values!.data as Float32Array;
+  const b = prompts.length;
+  const feeds = model.feeds(requests);
+  const positions = feeds.inputs.position_ids as BigInt64Array;
+  return prompts.map((p, i) => {
+    const len = lengths[i]!;
+    const slice = (all: Float32Array) => {
+      // all: [L, B, kvHeads, padded, hd] → [L, 1, kvHeads, len, hd]
+      const part = new Float32Array(layers * kvHeads * len * hd);
+      for (let l = 0; l < layers; l++)
+        for (let h = 0; h < kvHeads; h++) {
+          const src = (((l * b + i) * kvHeads + h) * padded) * hd;
+          part.set(all.subarray(src, src + len * hd), ((l * kvHeads + h) * len) * hd);
+        }
+      return part;
+    };
+    let maxPosition = 0n;
+    for (let k = 0; k < 3; k++) for (let s = 0; s < len; s++) if (positions[(i * 3 + k) * padded + s]! > maxPosition) maxPosition = positions[(i * 3 + k) * padded + s]!;
+    return {
+      logits: out.logits.slice((i * padded + len - 1) * vocab, (i * padded + len) * vocab),
+      keys: slice(allKeys),
+      values: slice(allValues),
+      length: len,
+      nextPosition: Number(maxPosition) + 1,
+      decoderRope: p.decoderRope ?? new Float32Array(layers).fill(1),
+    };
+  });
+}
+
 /** Generates a continuation of one prompt (with its video). */
 export async function generate(model: VideoLM, prompt: ForwardRequest, options: GenerateOptions = {}): Promise<Generation> {
+  return decode(model, (await prefillBatch(model, [prompt]))[0]!, options);
+}
+
+/** Greedy or sampled decoding from a prefilled prompt, one cached step per token. */
+export async function decode(model: VideoLM, prefilled: Prefilled, options: GenerateOptions = {}): Promise<Generation> {
   const cfg = model.config;
   const maxNew = options.maxNewTokens ?? 32;
   if (!(Number.isInteger(maxNew) && maxNew >= 1)) throw new TempolabError(`maxNewTokens must be a positive integer, got ${maxNew}`);
   const stop = new Set(options.stopTokens ?? [cfg.eos_token_id].flat());
   const rng = new Random(options.seed ?? 0);
   const suppressed = new Set(options.suppressTokens ?? [cfg.video_token_id, cfg.image_token_id, cfg.vision_start_token_id, cfg.vision_end_token_id].filter((t): t is number => t !== undefined));
-  const seq = prompt.inputIds.length;
+  const seq = prefilled.length;
   const layers = cfg.num_hidden_layers;
   const kvHeads = cfg.num_key_value_heads;
   const hd = headDim(cfg);
-  const vocab = cfg.vocab_size;
 
-  const prefill = await model.forward(prompt, ['logits', 'present_keys', 'present_values']);
   const capacity = Math.ceil((seq + maxNew) / 32) * 32;
   const keys = new Float32Array(layers * kvHeads * capacity * hd);
   const values = new Float32Array(layers * kvHeads * capacity * hd);
@@ -77,19 +145,15 @@ export async function generate(model: VideoLM, prompt: ForwardRequest, options: 
       for (let h = 0; h < kvHeads; h++)
         dst.set(src.subarray(((l * kvHeads + h) * rows) * hd, ((l * kvHeads + h) * rows + rows) * hd), ((l * kvHeads + h) * capacity + at) * hd);
   };
-  store(prefill.extra.present_keys!.data as Float32Array, keys, seq, 0);
-  store(prefill.extra.present_values!.data as Float32Array, values, seq, 0);
-
-  // Decoding continues past the prompt's largest position id, as text after the video does.
-  const promptIds = prompt.positionIds ?? null;
-  let nextPosition = promptIds ? Math.max(...promptIds.flat()) + 1 : positionAfter(model, prompt);
-  const rope = prompt.decoderRope ?? new Float32Array(layers).fill(1);
+  store(prefilled.keys, keys, seq, 0);
+  store(prefilled.values, values, seq, 0);
   const session = await decodeSession(model, capacity);
 
   const tokens: number[] = [];
   const stepLogits: Float32Array[] = [];
-  let logits: Float32Array = (prefill.logits as Float32Array).slice((seq - 1) * vocab, seq * vocab);
+  let logits = prefilled.logits;
   let filled = seq;
+  let nextPosition = prefilled.nextPosition;
   for (let step = 0; step < maxNew; step++) {
     stepLogits.push(logits);
     const token = pick(logits, options.temperature ?? 0, rng, suppressed);
@@ -103,7 +167,7 @@ export async function generate(model: VideoLM, prompt: ForwardRequest, options: 
       ['input_ids', BigInt64Array.of(BigInt(token))],
       ['position_ids', BigInt64Array.of(BigInt(nextPosition), BigInt(nextPosition), BigInt(nextPosition))],
       ['decoder_mask', mask],
-      ['decoder_rope', rope],
+      ['decoder_rope', prefilled.decoderRope],
       ['past_keys', keys],
       ['past_values', values],
     ]));
@@ -114,12 +178,4 @@ export async function generate(model: VideoLM, prompt: ForwardRequest, options: 
     logits = out.logits!.data as Float32Array;
   }
   return { tokens, stepLogits, stoppedBy: 'max-tokens' };
-}
-
-function positionAfter(model: VideoLM, prompt: ForwardRequest): number {
-  const feeds = model.feeds([prompt]);
-  const ids = feeds.inputs.position_ids as BigInt64Array;
-  let max = 0n;
-  for (const v of ids) if (v > max) max = v;
-  return Number(max) + 1;
 }

@@ -10,6 +10,7 @@ import { Graph, type Tensor } from '../engine/graph.js';
 import { Scope } from '../engine/scope.js';
 import { headDim, mropeSection, type VideoLMConfig } from './config.js';
 import { decoderLayer, languageModelHead, layerSlice } from './decoder.js';
+import { loraAdapter } from './lora.js';
 import { multimodalRotary } from './rotary.js';
 import { visionEncoder, type VideoGrid, type VisionTrace } from './visionEncoder.js';
 
@@ -26,8 +27,14 @@ export interface ForwardShape {
 export const mergedTokens = (cfg: VideoLMConfig, grid: VideoGrid): number => (grid.t * grid.h * grid.w) / cfg.vision_config.spatial_merge_size ** 2;
 
 /** Traces the whole VideoLM for one input shape. */
-export function traceVideoLM(cfg: VideoLMConfig, shape: ForwardShape): Graph {
+function newGraph(cfg: VideoLMConfig): Graph {
   const g = new Graph();
+  if (cfg.tempolab_lora) g.adapter = loraAdapter(cfg.tempolab_lora);
+  return g;
+}
+
+export function traceVideoLM(cfg: VideoLMConfig, shape: ForwardShape): Graph {
+  const g = newGraph(cfg);
   const root = new Scope(g);
   const v = cfg.vision_config;
   const { batch: b, seq: s, grid } = shape;
@@ -87,7 +94,7 @@ export function traceVideoLM(cfg: VideoLMConfig, shape: ForwardShape): Graph {
  * compiled graph serves every step until the cache is full.
  */
 export function traceDecodeStep(cfg: VideoLMConfig, batch: number, capacity: number): Graph {
-  const g = new Graph();
+  const g = newGraph(cfg);
   const root = new Scope(g);
   const layers = cfg.num_hidden_layers;
   const hd = headDim(cfg);

@@ -47,7 +47,7 @@ export interface ForwardResult {
   extra: Record<string, HostTensor>;
 }
 
-export function causalMask(layers: number, seq: number): Float32Array {
+export function causalDecoderMask(layers: number, seq: number): Float32Array {
   const mask = new Float32Array(layers * seq * seq);
   for (let l = 0; l < layers; l++)
     for (let i = 0; i < seq; i++) for (let j = i + 1; j < seq; j++) mask[(l * seq + i) * seq + j] = -Infinity;
@@ -170,7 +170,7 @@ export class VideoLM {
       embed_index: embedIndex,
       position_ids: positionIds,
       pixel_values_videos: cat((r) => r.pixelValuesVideos, t * n * patchDim, () => new Float32Array(0), 'pixelValuesVideos'),
-      decoder_mask: shared(first.decoderMask, () => causalMask(layers, seq), layers * seq * seq, 'decoderMask'),
+      decoder_mask: shared(first.decoderMask, () => causalDecoderMask(layers, seq), layers * seq * seq, 'decoderMask'),
       decoder_rope: shared(first.decoderRope, () => new Float32Array(layers).fill(1), layers, 'decoderRope'),
       vision_spatial_mask: shared(first.visionSpatialMask, () => new Float32Array(v.depth * n * n), v.depth * n * n, 'visionSpatialMask'),
       vision_temporal_mask: shared(first.visionTemporalMask, () => new Float32Array(v.depth * t * t), v.depth * t * t, 'visionTemporalMask'),

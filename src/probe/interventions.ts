@@ -15,8 +15,10 @@ import { checkTokenSet, type TokenSet } from './tokenSets.js';
 export interface AblatePE { kind: 'ablatePE'; layers: LayerSpec }
 
 /**
- * §4.2: permute the position ids among the video tokens or among the query tokens, in one layer
- * (the paper: the first) or in every layer. The other modality keeps its ids.
+ * §4.2: permute the position ids among the video tokens or among the query (the question's
+ * tokens), in one layer (the paper: the first) or in every layer. A token's whole (t, h, w) triple
+ * moves together; every other token keeps its ids. One layer only needs per-layer ids, see
+ * CompiledInputs.layerPositionIds.
  */
 export interface ShufflePositions { kind: 'shufflePositions'; modality: 'video' | 'query'; layer: number | 'all'; seed: number }
 

@@ -8,7 +8,7 @@ import { TempolabError } from '../engine/errors.js';
 import { checkFrame, resolveLayers, type ProbeContext } from './context.js';
 import type { MaskIntervention } from './interventions.js';
 import { assemblyBlocks } from './spatiotemporal.js';
-import { resolveTokenSet } from './tokenSets.js';
+import { resolveTokenSet, type TokenSet } from './tokenSets.js';
 
 /** Every target token loses sight of every source token (a 𝒯 × 𝒮 rectangle of the mask). */
 export interface MaskBlock {
@@ -28,7 +28,7 @@ export function causalMask(S: number): Float32Array {
 export function maskBlocks(iv: MaskIntervention, ctx: ProbeContext): MaskBlock[] {
   const { spans } = ctx;
   const T = spans.frames.length;
-  const tokens = (set: Parameters<typeof resolveTokenSet>[0], what: string) => resolveTokenSet(set, spans, what);
+  const tokens = (set: TokenSet, what: string) => resolveTokenSet(set, spans, what);
   switch (iv.kind) {
     case 'knockout':
       return [{ targets: tokens(iv.targets, 'knockout targets'), sources: tokens(iv.sources, 'knockout sources') }];

@@ -14,9 +14,9 @@ function build<T>(make: () => T, what: string, source: string): T {
   }
 }
 
-/** A null pre-tokenizer leaves the whole text as one piece, as in the Rust library. */
+/** A null pre-tokenizer leaves the whole text as one piece (none for empty text), as in the Rust library. */
 export function preTokenizerFrom(config: unknown, source: string): (text: string) => string[] {
-  if (config === null || config === undefined) return (text) => [text];
+  if (config === null || config === undefined) return (text) => (text === '' ? [] : [text]);
   // The package builds any pre-tokenizer by type only inside a Sequence, so wrap it in one.
   const preTokenizer = build(
     () => new SequencePreTokenizer({ type: 'Sequence', pretokenizers: [config] }),

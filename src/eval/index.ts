@@ -1,0 +1,57 @@
+/** Evaluation: scoring by rule, benchmark figures with intervals, comparisons, tables, charts, reports. */
+export { scorePredictions, scoreAnswer, chosenOption, type Prediction, type ScoredAnswer } from './score.js';
+export { evaluate, estimate, opposingPairs, type EvaluateOptions, type OpposingPair } from './metrics.js';
+export {
+  evaluationToJson,
+  writeEvaluationJson,
+  readEvaluationJson,
+  type Estimate,
+  type Breakdown,
+  type AccuracySummary,
+  type EvaluationResult,
+} from './result.js';
+export {
+  beatsBeyondIntervals,
+  beatsOnDimension,
+  compareOnDimensions,
+  figureOf,
+  type Measure,
+  type Subset,
+  type CompareOptions,
+  type DimensionVerdict,
+} from './compare.js';
+export { formatEstimate, accuracyTable, pairTable, firstTokenTable, comparisonTable, verdictTable, type Table } from './tables.js';
+export { escapeMarkdown, markdownTable } from './markdown.js';
+export {
+  lineChart,
+  barChart,
+  niceTicks,
+  escapeXml,
+  MARGIN,
+  TITLE_HEIGHT,
+  LEGEND_WIDTH,
+  PALETTE,
+  type ChartPoint,
+  type LineSeries,
+  type LineChartSpec,
+  type BarSeries,
+  type BarChartSpec,
+} from './svg.js';
+export {
+  renderHtml,
+  renderMarkdown,
+  writeReport,
+  escapeHtml,
+  dataUri,
+  heading,
+  paragraph,
+  tableBlock,
+  svgBlock,
+  imageBlock,
+  codeBlock,
+  type Report,
+  type ReportBlock,
+  type FigureFile,
+  type WriteReportOptions,
+} from './report.js';
+export { evaluationBlocks, comparisonBlocks, dimensionChart, evaluationMarkdown, comparisonMarkdown } from './summary.js';

@@ -1,0 +1,15 @@
+/** The models layer's public API. */
+export * from './config.js';
+export * from './tokenizer/index.js';
+export { VideoLM, causalDecoderMask, type ForwardRequest, type ForwardResult, type OutputName } from './videoLM.js';
+export { loadVideoLM, saveVideoLM, createVideoLM, parameterSpecs } from './checkpoint.js';
+export { addTemporalAttention, type AddTemporalAttentionOptions } from './addTemporalAttention.js';
+export { withLora, mergeAdapters } from './adapters.js';
+export { DEFAULT_LORA_TARGETS, mergeLora, isLoraParameter, type LoraConfig } from './lora.js';
+export { videoToPixelValues, CLIP_MEAN, CLIP_STD, type PixelValues } from './processor.js';
+export { ropeIndex } from './positionIds.js';
+export { encodeVideoQuestion, padQuestion, IGNORE, type EncodedQuestion } from './prompt.js';
+export { generate, decode, prefillBatch, type GenerateOptions, type Generation, type Prefilled } from './generate.js';
+export { traceVideoLM, traceDecodeStep, mergedTokens, type ForwardShape } from './graph.js';
+export type { PromptSpans, Range } from './spans.js';
+export type { VideoGrid } from './visionEncoder.js';

@@ -1,0 +1,174 @@
+/**
+ * The training loop shared by base pretraining, STAVE and the control: a run is a list of stages,
+ * each with its own trainable set, learning-rate schedule and optional model change at its start
+ * (adding STA, adding LoRA). Checkpoints are atomic directories; a resumed run continues
+ * bit-exactly; Ctrl-C saves and stops; a NaN loss stops and keeps the last good checkpoint.
+ */
+import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { writeDirAtomic } from '../engine/atomicWrite.js';
+import { TempolabError } from '../engine/errors.js';
+import { readSafetensors, writeSafetensors } from '../engine/safetensors.js';
+import { warmupCosine } from '../engine/schedule.js';
+import { compileTrainStep, type OptimizerState, type TrainStep } from '../engine/trainStep.js';
+import { loadVideoLM, saveVideoLM } from '../models/checkpoint.js';
+import { traceVideoLM } from '../models/graph.js';
+import type { VideoLM } from '../models/videoLM.js';
+import type { TrainingData } from './trainingData.js';
+
+export interface Stage {
+  name: string;
+  steps: number;
+  peakLr: number;
+  warmupSteps: number;
+  trainable: (name: string) => boolean;
+  /** Applied to the model when the stage begins (not on resume inside the stage). */
+  begin?: (model: VideoLM) => VideoLM;
+}
+
+export interface RunOptions {
+  runDir: string;
+  stages: Stage[];
+  batchSize: number;
+  weightDecay: number;
+  maxGradNorm: number;
+  checkpointEvery: number;
+  /** Called after every step. */
+  onStep?: (p: StepProgress) => void;
+  /** Polled after every step; when it returns true the run saves a checkpoint and stops. */
+  shouldStop?: () => boolean;
+}
+
+export interface StepProgress {
+  stage: string;
+  stageIndex: number;
+  step: number;
+  stageSteps: number;
+  globalStep: number;
+  totalSteps: number;
+  loss: number;
+  gradNorm: number;
+  lr: number;
+  tokensPerSecond: number;
+}
+
+export interface TrainerState {
+  stageIndex: number;
+  /** Steps completed in the current stage. */
+  step: number;
+  globalStep: number;
+}
+
+export interface RunResult {
+  model: VideoLM;
+  state: TrainerState;
+  interrupted: boolean;
+  seconds: number;
+}
+
+export const checkpointDir = (runDir: string): string => path.join(runDir, 'checkpoint');
+
+async function saveCheckpoint(runDir: string, model: VideoLM, optimizer: OptimizerState | null, state: TrainerState): Promise<void> {
+  await writeDirAtomic(checkpointDir(runDir), async (tmp) => {
+    await saveVideoLM(model, tmp);
+    if (optimizer) {
+      const moments = new Map<string, { shape: number[]; data: Float32Array }>();
+      for (const [name, m] of optimizer.m) moments.set(`adam.m.${name}`, { shape: [m.length], data: m });
+      for (const [name, v] of optimizer.v) moments.set(`adam.v.${name}`, { shape: [v.length], data: v });
+      await writeSafetensors(path.join(tmp, 'optimizer.safetensors'), moments);
+    }
+    await fs.writeFile(path.join(tmp, 'trainer_state.json'), JSON.stringify({ ...state, optimizerStep: optimizer?.step ?? 0 }, null, 2));
+  });
+}
+
+/** The last checkpoint of a run, or null when the run has none. */
+export async function loadCheckpoint(runDir: string): Promise<{ model: VideoLM; state: TrainerState; optimizer: OptimizerState | null } | null> {
+  const dir = checkpointDir(runDir);
+  if (!existsSync(path.join(dir, 'trainer_state.json'))) return null;
+  const state = JSON.parse(await fs.readFile(path.join(dir, 'trainer_state.json'), 'utf8')) as TrainerState & { optimizerStep: number };
+  const model = await loadVideoLM(dir);
+  let optimizer: OptimizerState | null = null;
+  if (existsSync(path.join(dir, 'optimizer.safetensors'))) {
+    const { tensors } = await readSafetensors(path.join(dir, 'optimizer.safetensors'));
+    optimizer = { step: state.optimizerStep, m: new Map(), v: new Map() };
+    for (const [name, t] of tensors) {
+      const target = name.startsWith('adam.m.') ? optimizer.m : optimizer.v;
+      target.set(name.slice('adam.m.'.length), t.data as Float32Array);
+    }
+  }
+  return { model, state: { stageIndex: state.stageIndex, step: state.step, globalStep: state.globalStep }, optimizer };
+}
+
+async function compileStage(model: VideoLM, data: TrainingData, stage: Stage, o: RunOptions): Promise<TrainStep> {
+  const grid = data.pixelValues(data.questions[0]!.videoId).grid;
+  const graph = traceVideoLM(model.config, { batch: o.batchSize, seq: data.length, grid, withLoss: true });
+  return compileTrainStep(graph, { trainable: stage.trainable, weightDecay: o.weightDecay, maxGradNorm: o.maxGradNorm });
+}
+
+/**
+ * Runs (or resumes, when `resume` holds a checkpoint) the stages in order. The log of every step
+ * goes to runDir/log.jsonl.
+ */
+export async function runTraining(
+  initial: VideoLM,
+  data: TrainingData,
+  o: RunOptions,
+  resume: { model: VideoLM; state: TrainerState; optimizer: OptimizerState | null } | null = null,
+): Promise<RunResult> {
+  await fs.mkdir(o.runDir, { recursive: true });
+  const logFile = path.join(o.runDir, 'log.jsonl');
+  const totalSteps = o.stages.reduce((s, st) => s + st.steps, 0);
+  let model = resume?.model ?? initial;
+  const state: TrainerState = resume ? { ...resume.state } : { stageIndex: 0, step: 0, globalStep: 0 };
+  const started = Date.now();
+  if (!resume) await fs.rm(logFile, { force: true });
+
+  for (; state.stageIndex < o.stages.length; state.stageIndex++, state.step = 0) {
+    const stage = o.stages[state.stageIndex]!;
+    const resuming = resume !== null && state.step > 0;
+    if (!resuming && stage.begin && state.step === 0) model = stage.begin(model);
+    if (state.step >= stage.steps) continue;
+    const step = await compileStage(model, data, stage, o);
+    let optimizer: OptimizerState = resuming && resume?.optimizer ? resume.optimizer : step.initState();
+    const lastGood = { step: state.step };
+    let tokens = 0;
+    const stageStart = Date.now();
+    while (state.step < stage.steps) {
+      const indices = data.batchIndices(state.globalStep, o.batchSize);
+      const feeds = model.feeds(data.requests(indices), true).inputs;
+      const lr = warmupCosine({ peak: stage.peakLr, warmupSteps: stage.warmupSteps, totalSteps: stage.steps }, state.step);
+      const result = await step.run(model.params, optimizer, feeds, lr);
+      if (!Number.isFinite(result.loss) || !Number.isFinite(result.gradNorm)) {
+        throw new TempolabError(
+          `loss became ${result.loss} at step ${state.step + 1} of ${stage.name}; the last good checkpoint (step ${lastGood.step}) is in ${checkpointDir(o.runDir)} — lower the learning rate and resume with --resume`,
+        );
+      }
+      state.step++;
+      state.globalStep++;
+      tokens += data.supervisedTokens(indices);
+      const progress: StepProgress = {
+        stage: stage.name,
+        stageIndex: state.stageIndex,
+        step: state.step,
+        stageSteps: stage.steps,
+        globalStep: state.globalStep,
+        totalSteps,
+        loss: result.loss,
+        gradNorm: result.gradNorm,
+        lr,
+        tokensPerSecond: tokens / ((Date.now() - stageStart) / 1000),
+      };
+      await fs.appendFile(logFile, JSON.stringify({ stage: stage.name, step: state.step, globalStep: state.globalStep, loss: result.loss, lr, gradNorm: result.gradNorm, time: (Date.now() - started) / 1000 }) + '\n');
+      o.onStep?.(progress);
+      const stop = o.shouldStop?.() ?? false;
+      if (stop || state.step % o.checkpointEvery === 0 || state.step === stage.steps) {
+        const finishedStage = state.step === stage.steps;
+        await saveCheckpoint(o.runDir, model, finishedStage ? null : optimizer, finishedStage ? { stageIndex: state.stageIndex + 1, step: 0, globalStep: state.globalStep } : state);
+        lastGood.step = state.step;
+      }
+      if (stop) return { model, state, interrupted: true, seconds: (Date.now() - started) / 1000 };
+    }
+    optimizer = step.initState();
+  }
+  return { model, state, interrupted: false, seconds: (Date.now() - started) / 1000 };
+}

@@ -1,0 +1,78 @@
+/**
+ * The training examples of a dataset split: every question encoded as prompt + teacher-forced
+ * answer, padded to one length so a whole run uses one compiled train step, and the clips'
+ * pixel values computed once per video.
+ */
+import type { Dataset } from '../data/dataset.js';
+import type { Question, Split } from '../data/types.js';
+import { TempolabError } from '../engine/errors.js';
+import { Random } from '../engine/random.js';
+import { encodeVideoQuestion, padQuestion, type EncodedQuestion } from '../models/prompt.js';
+import { videoToPixelValues, type PixelValues } from '../models/processor.js';
+import type { ForwardRequest, VideoLM } from '../models/videoLM.js';
+
+export class TrainingData {
+  readonly questions: Question[];
+  readonly encoded: EncodedQuestion[];
+  readonly length: number;
+  private readonly pixels = new Map<string, PixelValues>();
+  private readonly orders = new Map<number, number[]>();
+
+  constructor(
+    readonly dataset: Dataset,
+    readonly model: VideoLM,
+    split: Split,
+    readonly seed: number,
+    filter: (q: Question) => boolean = () => true,
+  ) {
+    const tokenizer = model.tokenizer;
+    if (!tokenizer) throw new TempolabError('the model has no tokenizer; training needs tokenizer.json in the model directory');
+    this.questions = dataset.questions(split).filter(filter);
+    if (!this.questions.length) throw new TempolabError(`the ${split} split of ${dataset.dir} has no questions to train on`);
+    const grid = this.pixelValues(this.questions[0]!.videoId).grid;
+    const videoTokens = model.mergedTokens(grid);
+    const raw = this.questions.map((q) => encodeVideoQuestion(tokenizer, { question: q.question, answer: q.answer, videoTokens, temporalGroups: grid.t }));
+    // One padded length (a multiple of 8) for the whole run: one train-step graph.
+    this.length = Math.ceil(Math.max(...raw.map((e) => e.inputIds.length)) / 8) * 8;
+    this.encoded = raw.map((e) => padQuestion(e, this.length, tokenizer.special.endOfText));
+  }
+
+  pixelValues(videoId: string): PixelValues {
+    let pv = this.pixels.get(videoId);
+    if (!pv) {
+      const m = this.dataset.manifest;
+      pv = videoToPixelValues(this.dataset.frames(videoId), m.frames, m.height, m.width, this.model.config.vision_config);
+      this.pixels.set(videoId, pv);
+    }
+    return pv;
+  }
+
+  /** The example indices of global step `step`: epochs are seeded permutations, so any step's batch is reproducible (resume). */
+  batchIndices(step: number, batchSize: number): number[] {
+    const n = this.encoded.length;
+    return Array.from({ length: batchSize }, (_, k) => {
+      const position = step * batchSize + k;
+      const epoch = Math.floor(position / n);
+      let order = this.orders.get(epoch);
+      if (!order) {
+        order = new Random(this.seed * 7919 + epoch).shuffle(Array.from({ length: n }, (_, i) => i));
+        this.orders.set(epoch, order);
+        this.orders.delete(epoch - 2);
+      }
+      return order[position % n]!;
+    });
+  }
+
+  requests(indices: number[]): ForwardRequest[] {
+    return indices.map((i) => {
+      const e = this.encoded[i]!;
+      const pv = this.pixelValues(this.questions[i]!.videoId);
+      return { inputIds: e.inputIds, labels: e.labels, pixelValuesVideos: pv.data, videoGridThw: [pv.grid.t, pv.grid.h, pv.grid.w] as const };
+    });
+  }
+
+  /** Tokens that carry a loss in these examples (answer tokens). */
+  supervisedTokens(indices: number[]): number {
+    return indices.reduce((sum, i) => sum + this.encoded[i]!.labels.filter((l) => l >= 0).length, 0);
+  }
+}
