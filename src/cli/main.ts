@@ -2,7 +2,11 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { TempolabError } from '../engine/errors.js';
+import { registerAsk } from './commands/ask.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerEval } from './commands/eval.js';
+import { registerExport } from './commands/export.js';
+import { registerTrain } from './commands/train.js';
 import { registerData } from './commands/data.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -13,6 +17,10 @@ const program = new Command('tempolab')
   .showHelpAfterError('(run with --help for usage)');
 
 registerDoctor(program);
+registerTrain(program);
+registerExport(program);
+registerEval(program);
+registerAsk(program);
 registerData(program);
 
 try {

@@ -55,3 +55,4 @@ export {
   type WriteReportOptions,
 } from './report.js';
 export { evaluationBlocks, comparisonBlocks, dimensionChart, evaluationMarkdown, comparisonMarkdown } from './summary.js';
+export { answerQuestions, tokenProbability, type AnswerOptions } from './answer.js';

@@ -125,7 +125,8 @@ export interface PresetSpecialTokens {
   imagePad: number;
 }
 
-export type PresetName = 'tiny' | 'small' | 'qwen2-vl-2b-shaped';
+export const PRESETS = ['tiny', 'small', 'qwen2-vl-2b-shaped'] as const;
+export type PresetName = (typeof PRESETS)[number];
 
 /**
  * Model presets. `tiny` runs in tests in seconds; `small` is the default for the main job (8×32×32

@@ -140,7 +140,7 @@ export async function runTraining(
       const result = await step.run(model.params, optimizer, feeds, lr);
       if (!Number.isFinite(result.loss) || !Number.isFinite(result.gradNorm)) {
         throw new TempolabError(
-          `loss became ${result.loss} at step ${state.step + 1} of ${stage.name}; the last good checkpoint (step ${lastGood.step}) is in ${checkpointDir(o.runDir)} — lower the learning rate and resume with --resume`,
+          `training diverged at step ${state.step + 1} of ${stage.name} (loss ${result.loss}, gradient norm ${result.gradNorm}); the last good checkpoint (step ${lastGood.step}) is in ${checkpointDir(o.runDir)} — lower the learning rate in run.json and continue with --resume`,
         );
       }
       state.step++;

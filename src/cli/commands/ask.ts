@@ -1,0 +1,34 @@
+import type { Command } from 'commander';
+import { existsSync, statSync } from 'node:fs';
+import { decodeImageSequence, decodeVideo } from '../../data/video.js';
+import { TempolabError } from '../../engine/errors.js';
+import { loadVideoLM } from '../../models/checkpoint.js';
+import { generate } from '../../models/generate.js';
+import { encodeVideoQuestion } from '../../models/prompt.js';
+import { videoToPixelValues } from '../../models/processor.js';
+import { resolveModelDir } from '../../train/recipes.js';
+import { int } from '../options.js';
+
+export function registerAsk(program: Command): void {
+  program
+    .command('ask')
+    .description('answer a question about a video file (or a folder of frames) with a model')
+    .requiredOption('--model <dir>', 'model directory or training run')
+    .requiredOption('--video <file>', 'video file or directory of frame images')
+    .option('--frames <n>', 'frames sampled uniformly from the clip', '8')
+    .option('--size <px>', 'frame size (square; a multiple of patch size × merge size)', '32')
+    .option('--max-tokens <n>', 'longest answer in tokens', '32')
+    .argument('<question>', 'the question, e.g. "does the red circle move from left to right? please answer yes or no:"')
+    .action(async (question: string, f: { model: string; video: string; frames: string; size: string; maxTokens: string }) => {
+      const model = await loadVideoLM(resolveModelDir(f.model));
+      if (!model.tokenizer) throw new TempolabError(`${f.model} has no tokenizer.json; add one to ask questions`);
+      if (!existsSync(f.video)) throw new TempolabError(`video '${f.video}' not found`);
+      const frames = int('--frames', f.frames, 2);
+      const size = int('--size', f.size, 8);
+      const clip = statSync(f.video).isDirectory() ? await decodeImageSequence(f.video, frames, size) : await decodeVideo(f.video, frames, size);
+      const pv = videoToPixelValues(clip.pixels, frames, size, size, model.config.vision_config);
+      const prompt = encodeVideoQuestion(model.tokenizer, { question, videoTokens: model.mergedTokens(pv.grid), temporalGroups: pv.grid.t });
+      const out = await generate(model, { inputIds: prompt.inputIds, pixelValuesVideos: pv.data, videoGridThw: [pv.grid.t, pv.grid.h, pv.grid.w] }, { maxNewTokens: int('--max-tokens', f.maxTokens, 1) });
+      console.log(model.tokenizer.decode(out.tokens, { skipSpecialTokens: true }));
+    });
+}

@@ -1,0 +1,45 @@
+import type { Command } from 'commander';
+import path from 'node:path';
+import { openDataset } from '../../data/dataset.js';
+import { SPLITS, type Split } from '../../data/types.js';
+import { answerQuestions } from '../../eval/answer.js';
+import { evaluate } from '../../eval/metrics.js';
+import { writeEvaluationJson } from '../../eval/result.js';
+import { evaluationMarkdown } from '../../eval/summary.js';
+import { scorePredictions } from '../../eval/score.js';
+import { writeFileAtomic } from '../../engine/atomicWrite.js';
+import { loadVideoLM } from '../../models/checkpoint.js';
+import { resolveModelDir } from '../../train/recipes.js';
+import { int, oneOf } from '../options.js';
+import { progressBar } from '../progress.js';
+
+export function registerEval(program: Command): void {
+  program
+    .command('eval')
+    .description('answer every question of a split and report accuracy by format and dimension, opposing-pair accuracy and first-token probabilities, with 95% intervals')
+    .requiredOption('--model <dir>', 'model directory or training run')
+    .requiredOption('--data <dir>', 'dataset directory')
+    .option('--split <name>', 'train, val or test', 'test')
+    .option('--limit <n>', 'evaluate only the first n questions')
+    .option('--batch <n>', 'prompts per prefill batch', '16')
+    .option('--out <dir>', 'write results.json and report.md there')
+    .action(async (f: { model: string; data: string; split: string; limit?: string; batch: string; out?: string }) => {
+      const split = oneOf('--split', f.split, SPLITS) as Split;
+      const model = await loadVideoLM(resolveModelDir(f.model));
+      for (const line of model.loadLog) process.stderr.write(`load: ${line}\n`);
+      const dataset = openDataset(f.data);
+      let questions = dataset.questions(split);
+      if (f.limit) questions = questions.slice(0, int('--limit', f.limit, 1));
+      const bar = progressBar('eval', questions.length);
+      const predictions = await answerQuestions(model, dataset, questions, { batchSize: int('--batch', f.batch, 1), onProgress: (d) => bar.update(d) });
+      bar.stop();
+      const result = evaluate(scorePredictions(questions, predictions), { model: path.basename(path.resolve(f.model)), split });
+      const markdown = evaluationMarkdown(result);
+      if (f.out) {
+        await writeEvaluationJson(path.join(f.out, 'results.json'), result);
+        await writeFileAtomic(path.join(f.out, 'report.md'), markdown);
+        await writeFileAtomic(path.join(f.out, 'predictions.jsonl'), predictions.map((p) => JSON.stringify(p)).join('\n') + '\n');
+      }
+      console.log(markdown);
+    });
+}

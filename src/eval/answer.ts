@@ -1,0 +1,66 @@
+/**
+ * The evaluation harness's model side: every question is asked with its format's prompt, the answer
+ * generated greedily (batched prefill, then KV-cache decoding), and the probability of the
+ * ground-truth answer's first token read off the prefill logits.
+ */
+import type { Dataset } from '../data/dataset.js';
+import type { Question } from '../data/types.js';
+import { TempolabError } from '../engine/errors.js';
+import { decode, prefillBatch } from '../models/generate.js';
+import { encodeVideoQuestion } from '../models/prompt.js';
+import { videoToPixelValues, type PixelValues } from '../models/processor.js';
+import type { VideoLM } from '../models/videoLM.js';
+import type { Prediction } from './score.js';
+
+export interface AnswerOptions {
+  batchSize?: number;
+  /** Generated tokens per answer (captions and lettered options need a few). */
+  maxNewTokens?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Softmax probability of `token` under `logits`. */
+export function tokenProbability(logits: Float32Array, token: number): number {
+  let max = -Infinity;
+  for (const l of logits) max = Math.max(max, l);
+  let sum = 0;
+  for (const l of logits) sum += Math.exp(l - max);
+  return Math.exp(logits[token]! - max) / sum;
+}
+
+export async function answerQuestions(model: VideoLM, dataset: Dataset, questions: readonly Question[], options: AnswerOptions = {}): Promise<Prediction[]> {
+  const tokenizer = model.tokenizer;
+  if (!tokenizer) throw new TempolabError('the model has no tokenizer.json; evaluation needs it to write prompts');
+  const m = dataset.manifest;
+  const pixels = new Map<string, PixelValues>();
+  const pixelsOf = (videoId: string) => {
+    let pv = pixels.get(videoId);
+    if (!pv) pixels.set(videoId, (pv = videoToPixelValues(dataset.frames(videoId), m.frames, m.height, m.width, model.config.vision_config)));
+    return pv;
+  };
+  const encoded = questions.map((q) => {
+    const pv = pixelsOf(q.videoId);
+    return { q, pv, prompt: encodeVideoQuestion(tokenizer, { question: q.question, videoTokens: model.mergedTokens(pv.grid), temporalGroups: pv.grid.t }) };
+  });
+  // Similar lengths share a batch, so little is spent on padding.
+  const order = encoded.map((_, i) => i).sort((a, b) => encoded[a]!.prompt.inputIds.length - encoded[b]!.prompt.inputIds.length);
+  const batchSize = options.batchSize ?? 16;
+  const predictions = new Array<Prediction>(questions.length);
+  let done = 0;
+  for (let start = 0; start < order.length; start += batchSize) {
+    const batch = order.slice(start, start + batchSize).map((i) => encoded[i]!);
+    const prefilled = await prefillBatch(model, batch.map((e) => ({ inputIds: e.prompt.inputIds, pixelValuesVideos: e.pv.data, videoGridThw: [e.pv.grid.t, e.pv.grid.h, e.pv.grid.w] as const })));
+    for (const [k, e] of batch.entries()) {
+      const generation = await decode(model, prefilled[k]!, { maxNewTokens: options.maxNewTokens ?? 24 });
+      const firstToken = tokenizer.encode(e.q.answer)[0];
+      predictions[encoded.indexOf(e)] = {
+        questionId: e.q.id,
+        prediction: tokenizer.decode(generation.tokens, { skipSpecialTokens: true }),
+        ...(firstToken === undefined ? {} : { firstTokenProbability: tokenProbability(prefilled[k]!.logits, firstToken) }),
+      };
+    }
+    done += batch.length;
+    options.onProgress?.(done, questions.length);
+  }
+  return predictions;
+}
