@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { TempolabError } from '../engine/errors.js';
 import { registerAsk } from './commands/ask.js';
+import { registerDemo } from './commands/demo.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerEval } from './commands/eval.js';
 import { registerExport } from './commands/export.js';
@@ -16,6 +17,7 @@ const program = new Command('tempolab')
   .version(pkg.version)
   .showHelpAfterError('(run with --help for usage)');
 
+registerDemo(program);
 registerDoctor(program);
 registerTrain(program);
 registerExport(program);

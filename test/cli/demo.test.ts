@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const cli = path.resolve('dist/src/cli/main.js');
+
+test('tempolab demo --quick runs end to end and writes a report whose numbers match results.json', async () => {
+  const out = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'tempolab-demo-')), 'demo');
+  const { stdout } = await run(process.execPath, [cli, 'demo', '--quick', '--out', out], { maxBuffer: 1 << 24 });
+  assert.match(stdout, /report: .*report\.html/);
+  const results = JSON.parse(await fs.readFile(path.join(out, 'results.json'), 'utf8'));
+  assert.deepEqual(results.results.map((r: { model: string }) => r.model), ['base', 'control', 'stave']);
+  const html = await fs.readFile(path.join(out, 'report.html'), 'utf8');
+  const markdown = await fs.readFile(path.join(out, 'report.md'), 'utf8');
+  assert.match(html, /<svg/);
+  assert.match(html, /data:image\/png;base64,/);
+  assert.doesNotMatch(html, /<script|https?:\/\//, 'the report must be self-contained');
+  for (const r of results.results) {
+    const overall = (100 * r.accuracy.overall.mean).toFixed(1);
+    assert.ok(markdown.includes(overall) && stdout.includes(overall), `${r.model}'s overall accuracy ${overall} appears in report.md and the summary`);
+  }
+  for (const run of ['base', 'stave', 'control']) assert.ok((await fs.stat(path.join(out, run, 'checkpoint', 'model.safetensors'))).size > 0);
+  await fs.rm(path.dirname(out), { recursive: true });
+});
