@@ -4,7 +4,7 @@
  * reductions. Data movement (reshape, transpose, slice, gather…) counts zero. Used for GFLOP/s
  * figures and for the FLOPs saved by sparse attention and temporal exit.
  */
-import type { Graph, Node, Tensor } from './graph.js';
+import { neededNodes, type Graph, type Node, type Tensor } from './graph.js';
 import { sizeOf } from './shape.js';
 
 const ELEMENTWISE = new Set(['add', 'sub', 'mul', 'div', 'less', 'greater', 'equal', 'where', 'neg', 'exp', 'log', 'sqrt', 'tanh', 'sigmoid', 'erf', 'relu', 'sin', 'cos', 'pow']);
@@ -23,14 +23,7 @@ export function nodeFlops(node: Node): number {
 
 /** FLOPs of the nodes that `outputs` (default: the graph's outputs) depend on. */
 export function countFlops(graph: Graph, outputs: Record<string, Tensor> = Object.fromEntries(graph.outputs)): { total: number; matmul: number } {
-  const needed = new Set<number>();
-  const stack = Object.values(outputs).map((t) => t.node);
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (needed.has(n.id)) continue;
-    needed.add(n.id);
-    for (const i of n.inputs) stack.push(i.node);
-  }
+  const needed = neededNodes(Object.values(outputs));
   let total = 0;
   let matmul = 0;
   for (const node of graph.nodes) {

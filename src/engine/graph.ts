@@ -127,3 +127,16 @@ export class Graph {
     return [...this.inputs.values()].flatMap((i) => (i.param ? [i.param] : []));
   }
 }
+
+/** The ids of every node that `outputs` depend on: what a lowering, an evaluation or a FLOP count must visit. */
+export function neededNodes(outputs: readonly Tensor[]): Set<number> {
+  const needed = new Set<number>();
+  const stack = outputs.map((t) => t.node);
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (needed.has(n.id)) continue;
+    needed.add(n.id);
+    for (const i of n.inputs) stack.push(i.node);
+  }
+  return needed;
+}

@@ -4,7 +4,7 @@
  * rule against. Int64 and bool values are carried as float64 numbers.
  */
 import { TempolabError } from './errors.js';
-import type { Graph, Node, Tensor } from './graph.js';
+import { neededNodes, type Graph, type Node, type Tensor } from './graph.js';
 import { broadcastShapes, fmt, sizeOf, stridesOf, type Shape } from './shape.js';
 
 export interface Value {
@@ -267,14 +267,7 @@ function evalNode(node: Node, args: Value[]): Value {
  */
 export function interpret(graph: Graph, inputs: Record<string, InputData>, outputs?: Record<string, Tensor>): Record<string, Value> {
   const wanted = outputs ?? Object.fromEntries(graph.outputs);
-  const needed = new Set<number>();
-  const stack = Object.values(wanted).map((t) => t.node);
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (needed.has(n.id)) continue;
-    needed.add(n.id);
-    for (const i of n.inputs) stack.push(i.node);
-  }
+  const needed = neededNodes(Object.values(wanted));
   const values = new Map<number, Value>();
   for (const node of graph.nodes) {
     if (!needed.has(node.id)) continue;

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import onnxProto from 'onnx-proto';
 import { TempolabError } from './errors.js';
-import type { DType, Graph, Node, Tensor } from './graph.js';
+import { neededNodes, type DType, type Graph, type Node, type Tensor } from './graph.js';
 import type { Shape } from './shape.js';
 
 const { onnx } = onnxProto;
@@ -67,14 +67,7 @@ export interface LoweredModel {
  */
 export function lowerToOnnx(graph: Graph, outputs: Record<string, Tensor> = Object.fromEntries(graph.outputs), name = 'tempolab'): LoweredModel {
   if (Object.keys(outputs).length === 0) throw new TempolabError('lowerToOnnx: the graph has no outputs');
-  const needed = new Set<number>();
-  const stack = Object.values(outputs).map((t) => t.node);
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (needed.has(n.id)) continue;
-    needed.add(n.id);
-    for (const i of n.inputs) stack.push(i.node);
-  }
+  const needed = neededNodes(Object.values(outputs));
 
   const nodes: NodeProto[] = [];
   const initializers: TensorProto[] = [];
