@@ -136,7 +136,7 @@ export type PresetName = (typeof PRESETS)[number];
 export function presetConfig(name: PresetName, vocabSize: number, special: PresetSpecialTokens): VideoLMConfig {
   const shapes = {
     tiny: { hidden: 32, inter: 64, layers: 2, heads: 4, kv: 2, section: [2, 1, 1], vDepth: 2, vEmbed: 32, vHeads: 4, patch: 4 },
-    small: { hidden: 128, inter: 384, layers: 4, heads: 4, kv: 2, section: [8, 4, 4], vDepth: 4, vEmbed: 64, vHeads: 4, patch: 4 },
+    small: { hidden: 128, inter: 384, layers: 4, heads: 4, kv: 2, section: [8, 4, 4], vDepth: 4, vEmbed: 128, vHeads: 4, patch: 8 },
     'qwen2-vl-2b-shaped': { hidden: 1536, inter: 8960, layers: 2, heads: 12, kv: 2, section: [16, 24, 24], vDepth: 2, vEmbed: 1280, vHeads: 16, patch: 14 },
   }[name];
   if (!shapes) throw new TempolabError(`unknown preset '${name}'; use tiny, small or qwen2-vl-2b-shaped`);
