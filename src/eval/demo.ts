@@ -42,7 +42,7 @@ export interface DemoSettings {
 
 export const DEMO_DEFAULT: DemoSettings = {
   seed: 0, clips: { train: 2000, val: 100, test: 400 }, preset: 'small', batchSize: 16,
-  baseSteps: 1500, baseLr: 3e-3, stage1Steps: 200, stage2Steps: 200, stage1Lr: 2e-3, stage2Lr: 1e-3, loraRank: 8, loraAlpha: 16,
+  baseSteps: 2000, baseLr: 3e-3, stage1Steps: 200, stage2Steps: 200, stage1Lr: 2e-3, stage2Lr: 1e-3, loraRank: 8, loraAlpha: 16,
 };
 
 export const DEMO_QUICK: DemoSettings = {
