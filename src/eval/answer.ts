@@ -48,12 +48,13 @@ export async function answerQuestions(model: VideoLM, dataset: Dataset, question
   const predictions = new Array<Prediction>(questions.length);
   let done = 0;
   for (let start = 0; start < order.length; start += batchSize) {
-    const batch = order.slice(start, start + batchSize).map((i) => encoded[i]!);
+    const indices = order.slice(start, start + batchSize);
+    const batch = indices.map((i) => encoded[i]!);
     const prefilled = await prefillBatch(model, batch.map((e) => ({ inputIds: e.prompt.inputIds, pixelValuesVideos: e.pv.data, videoGridThw: [e.pv.grid.t, e.pv.grid.h, e.pv.grid.w] as const })));
     for (const [k, e] of batch.entries()) {
       const generation = await decode(model, prefilled[k]!, { maxNewTokens: options.maxNewTokens ?? 24 });
       const firstToken = tokenizer.encode(e.q.answer)[0];
-      predictions[encoded.indexOf(e)] = {
+      predictions[indices[k]!] = {
         questionId: e.q.id,
         prediction: tokenizer.decode(generation.tokens, { skipSpecialTokens: true }),
         ...(firstToken === undefined ? {} : { firstTokenProbability: tokenProbability(prefilled[k]!.logits, firstToken) }),

@@ -12,7 +12,7 @@ import { synthesizeDataset } from '../data/synth.js';
 import type { Question } from '../data/types.js';
 import { writeFileAtomic } from '../engine/atomicWrite.js';
 import type { PresetName } from '../models/config.js';
-import { DEFAULT_COMMON, train, type BaseSettings, type FineTuneSettings } from '../train/recipes.js';
+import { DEFAULT_COMMON, train, type BaseSettings, type FineTuneSettings, type FineTuneStages } from '../train/recipes.js';
 import type { StepProgress } from '../train/trainer.js';
 import { answerQuestions } from './answer.js';
 import { compareOnDimensions } from './compare.js';
@@ -25,19 +25,13 @@ import { lineChart } from './svg.js';
 import { markdownTable } from './markdown.js';
 import { comparisonTable } from './tables.js';
 
-export interface DemoSettings {
+export interface DemoSettings extends FineTuneStages {
   seed: number;
   clips: { train: number; val: number; test: number };
   preset: PresetName;
   batchSize: number;
   baseSteps: number;
   baseLr: number;
-  stage1Steps: number;
-  stage2Steps: number;
-  stage1Lr: number;
-  stage2Lr: number;
-  loraRank: number;
-  loraAlpha: number;
 }
 
 export const DEMO_DEFAULT: DemoSettings = {
@@ -105,9 +99,8 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
     base: await phase('base', `${s.preset} preset, ${s.baseSteps} steps`, () =>
       trainRun('base', { kind: 'base', ...common, out: runs.base, preset: s.preset, steps: s.baseSteps, lr: s.baseLr, warmupSteps: Math.max(1, Math.round(s.baseSteps * 0.05)) })),
   } as Record<(typeof MODELS)[number], Awaited<ReturnType<typeof trainRun>>>;
-  const fineTune = (kind: 'stave' | 'control'): FineTuneSettings => ({
-    kind, ...common, out: runs[kind], from: runs.base, stage1Steps: s.stage1Steps, stage2Steps: s.stage2Steps, stage1Lr: s.stage1Lr, stage2Lr: s.stage2Lr, loraRank: s.loraRank, loraAlpha: s.loraAlpha,
-  });
+  const stages: FineTuneStages = { stage1Steps: s.stage1Steps, stage2Steps: s.stage2Steps, stage1Lr: s.stage1Lr, stage2Lr: s.stage2Lr, loraRank: s.loraRank, loraAlpha: s.loraAlpha };
+  const fineTune = (kind: 'stave' | 'control'): FineTuneSettings => ({ kind, ...common, ...stages, out: runs[kind], from: runs.base });
   models.stave = await phase('stave', `STA + stage 1 (${s.stage1Steps}) + stage 2 (${s.stage2Steps})`, () => trainRun('stave', fineTune('stave')));
   models.control = await phase('control', `stage 1 (${s.stage1Steps}) + stage 2 (${s.stage2Steps}), no STA`, () => trainRun('control', fineTune('control')));
 

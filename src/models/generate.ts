@@ -87,11 +87,11 @@ export async function prefillBatch(model: VideoLM, prompts: ForwardRequest[]): P
     const positionIds = p.positionIds?.map((row) => [...row, ...Array.from({ length: extra }, (_, k) => Math.max(...row) + 1 + k)]);
     return { ...p, inputIds: [...Array.from(p.inputIds), ...new Array<number>(extra).fill(pad)], positionIds };
   });
-  const out = await model.forwardBatch(requests, ['logits', 'present_keys', 'present_values']);
+  const feeds = model.feeds(requests);
+  const out = await model.run(feeds, ['logits', 'present_keys', 'present_values']);
   const allKeys = out.extra.present_keys!.data as Float32Array;
   const allValues = out.extra.present_values!.data as Float32Array;
   const b = prompts.length;
-  const feeds = model.feeds(requests);
   const positions = feeds.inputs.position_ids as BigInt64Array;
   return prompts.map((p, i) => {
     const len = lengths[i]!;

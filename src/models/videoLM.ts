@@ -104,11 +104,17 @@ export class VideoLM {
     return this.forwardBatch([request], outputs);
   }
 
-  /** Runs several sequences of the same length and grid as one batch. */
+  /**
+   * Runs several sequences of the same length and grid as one batch. Masks and RoPE switches are
+   * shared by the batch: they are taken from the first request.
+   */
   async forwardBatch(requests: ForwardRequest[], outputs: readonly OutputName[] = ['logits', 'video_embeds']): Promise<ForwardResult> {
-    const feeds = this.feeds(requests, outputs.includes('loss'));
-    const shape = feeds.shape;
-    const session = await this.session(shape, outputs);
+    return this.run(this.feeds(requests, outputs.includes('loss')), outputs);
+  }
+
+  /** Runs inputs already built by `feeds`. */
+  async run(feeds: { shape: ForwardShape; inputs: Record<string, Feed> }, outputs: readonly OutputName[]): Promise<ForwardResult> {
+    const session = await this.session(feeds.shape, outputs);
     const out = await session.run(new Map<string, Feed>([...Object.entries(feeds.inputs), ...[...this.params].map(([k, p]) => [k, p.data] as [string, Feed])]));
     const extra = Object.fromEntries(Object.entries(out).filter(([k]) => k !== 'logits' && k !== 'video_embeds'));
     return { logits: out.logits?.data as Float32Array, videoEmbeds: out.video_embeds?.data as Float32Array, extra };

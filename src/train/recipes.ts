@@ -43,16 +43,20 @@ export interface BaseSettings extends CommonSettings {
   warmupSteps: number;
 }
 
-export interface FineTuneSettings extends CommonSettings {
-  kind: 'stave' | 'control';
-  /** The base run (or model directory) to start from. */
-  from: string;
+/** The two fine-tuning stages shared by STAVE and the control. */
+export interface FineTuneStages {
   stage1Steps: number;
   stage2Steps: number;
   stage1Lr: number;
   stage2Lr: number;
   loraRank: number;
   loraAlpha: number;
+}
+
+export interface FineTuneSettings extends CommonSettings, FineTuneStages {
+  kind: 'stave' | 'control';
+  /** The base run (or model directory) to start from. */
+  from: string;
   /** STAVE only. */
   staLayers?: 'all' | number[];
   headScale?: number;
