@@ -83,7 +83,7 @@ export async function prefillBatch(model: VideoLM, prompts: ForwardRequest[]): P
   const requests = prompts.map((p) => {
     const extra = padded - p.inputIds.length;
     if (extra === 0) return p;
-    if (p.decoderMask) throw new TempolabError('prompts with custom decoder masks must be prefilled one at a time (their length fixes the mask)');
+    if (p.decoderMask || p.layerPositionIds) throw new TempolabError('prompts with custom decoder masks or per-layer position ids must be prefilled one at a time (their length fixes them)');
     const positionIds = p.positionIds?.map((row) => [...row, ...Array.from({ length: extra }, (_, k) => Math.max(...row) + 1 + k)]);
     return { ...p, inputIds: [...Array.from(p.inputIds), ...new Array<number>(extra).fill(pad)], positionIds };
   });
@@ -105,6 +105,7 @@ export async function prefillBatch(model: VideoLM, prompts: ForwardRequest[]): P
         }
       return part;
     };
+    // Layer 0's ids: per-layer overrides permute ids, they never raise the largest one.
     let maxPosition = 0n;
     for (let k = 0; k < 3; k++) for (let s = 0; s < len; s++) if (positions[(i * 3 + k) * padded + s]! > maxPosition) maxPosition = positions[(i * 3 + k) * padded + s]!;
     return {

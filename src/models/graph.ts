@@ -58,7 +58,8 @@ export function traceVideoLM(cfg: VideoLMConfig, shape: ForwardShape): Graph {
   const pool = concat([reshape(tokenEmbeds, [b * s, cfg.hidden_size]), reshape(videoEmbeds, [b * m, cfg.hidden_size])], 0);
   let x = gatherRows(pool, g.input('embed_index', [b, s], 'int64'));
 
-  const rotary = multimodalRotary(g.input('position_ids', [b, 3, s], 'int64'), headDim(cfg), cfg.rope_theta, mropeSection(cfg));
+  // Position ids per layer, so a probe can change them in one layer only (Fig. 3 of Causality Matters).
+  const positionIds = g.input('position_ids', [layers, b, 3, s], 'int64');
   const masks = g.input('decoder_mask', [layers, s, s]);
   const ropeSwitches = g.input('decoder_rope', [layers]);
   const hidden: Tensor[] = [x];
@@ -66,6 +67,7 @@ export function traceVideoLM(cfg: VideoLMConfig, shape: ForwardShape): Graph {
   const keys: Tensor[] = [];
   const values: Tensor[] = [];
   for (let i = 0; i < layers; i++) {
+    const rotary = multimodalRotary(layerSlice(positionIds, i), headDim(cfg), cfg.rope_theta, mropeSection(cfg));
     const out = decoderLayer(root.sub('model').sub('layers').sub(i), x, cfg, { mask: layerSlice(masks, i), rope: layerSlice(ropeSwitches, i), ...rotary });
     x = out.x;
     hidden.push(x);

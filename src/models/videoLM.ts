@@ -22,6 +22,8 @@ export interface ForwardRequest {
   videoGridThw: readonly [number, number, number];
   /** M-RoPE ids [3][S]; default: Qwen2-VL get_rope_index. */
   positionIds?: number[][];
+  /** Per decoder layer, ids [3][S] that replace `positionIds` in that layer only (null = no change). */
+  layerPositionIds?: readonly (number[][] | null)[];
   /** Additive decoder masks [L·S·S], causal structure included; default causal. */
   decoderMask?: Float32Array;
   /** 0/1 per decoder layer; default all 1. */
@@ -145,7 +147,7 @@ export class VideoLM {
     };
     const inputIds = new BigInt64Array(b * seq);
     const embedIndex = new BigInt64Array(b * seq);
-    const positionIds = new BigInt64Array(b * 3 * seq);
+    const positionIds = new BigInt64Array(layers * b * 3 * seq);
     const labels = new BigInt64Array(b * seq);
     requests.forEach((r, bi) => {
       if (r.inputIds.length !== seq) throw new TempolabError(`batched sequences must have one length: ${r.inputIds.length} vs ${seq} (pad them)`);
@@ -159,8 +161,12 @@ export class VideoLM {
       }
       if (video !== merged) throw new TempolabError(`the prompt has ${video} video tokens but a ${t}×${h}×${w} grid merges into ${merged}; build it with videoChatPrompt(…, { videoTokens: ${merged} })`);
       const ids = r.positionIds ?? ropeIndex(r.inputIds, cfg.video_token_id, { t, h: h / v.spatial_merge_size, w: w / v.spatial_merge_size });
-      if (ids.length !== 3 || ids.some((row) => row.length !== seq)) throw new TempolabError(`positionIds must be [3][${seq}]`);
-      ids.forEach((row, k) => row.forEach((p, s) => (positionIds[(bi * 3 + k) * seq + s] = BigInt(p))));
+      if (r.layerPositionIds && r.layerPositionIds.length !== layers) throw new TempolabError(`layerPositionIds must have one entry per decoder layer (${layers})`);
+      for (let l = 0; l < layers; l++) {
+        const layerIds = r.layerPositionIds?.[l] ?? ids;
+        if (layerIds.length !== 3 || layerIds.some((row) => row.length !== seq)) throw new TempolabError(`position ids must be [3][${seq}]`);
+        layerIds.forEach((row, k) => row.forEach((p, s) => (positionIds[((l * b + bi) * 3 + k) * seq + s] = BigInt(p))));
+      }
       if (withLoss) {
         if (!r.labels || r.labels.length !== seq) throw new TempolabError(`labels must have ${seq} entries for the loss`);
         for (let s = 0; s < seq; s++) labels[bi * seq + s] = BigInt(r.labels[s]!);

@@ -15,3 +15,4 @@ export {
   stagewiseExperiment, singleFrameExperiment, reversedAttributionExperiment, spatiotemporalExperiment,
   type Experiment, type ExperimentCondition, type ExperimentName, type ExperimentOptions, type ExperimentShape,
 } from './experiments.js';
+export { runExperiment, experimentQuestions, type ProbeRow, type RunExperimentOptions } from './runner.js';
