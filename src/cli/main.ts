@@ -7,6 +7,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerEval } from './commands/eval.js';
 import { registerExport } from './commands/export.js';
+import { registerProbe } from './commands/probe.js';
 import { registerTrain } from './commands/train.js';
 import { registerData } from './commands/data.js';
 
@@ -23,6 +24,7 @@ registerTrain(program);
 registerExport(program);
 registerEval(program);
 registerAsk(program);
+registerProbe(program);
 registerData(program);
 
 try {

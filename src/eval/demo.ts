@@ -21,6 +21,9 @@ import { heading, imageBlock, paragraph, svgBlock, tableBlock, writeReport, type
 import type { EvaluationResult } from './result.js';
 import { scorePredictions, type Prediction } from './score.js';
 import { comparisonBlocks } from './summary.js';
+import { probeReportBlocks, type ProbeRun } from './probeReport.js';
+import { EXPERIMENT_NAMES, experiment } from '../probe/experiments.js';
+import { experimentQuestions, runExperiment } from '../probe/runner.js';
 import { lineChart } from './svg.js';
 import { markdownTable } from './markdown.js';
 import { comparisonTable } from './tables.js';
@@ -32,19 +35,21 @@ export interface DemoSettings extends FineTuneStages {
   batchSize: number;
   baseSteps: number;
   baseLr: number;
+  /** Questions per probe experiment and model (the report's probes section). */
+  probeQuestions: number;
 }
 
 export const DEMO_DEFAULT: DemoSettings = {
   seed: 0, clips: { train: 2000, val: 100, test: 400 }, preset: 'small', batchSize: 16,
-  baseSteps: 2000, baseLr: 3e-3, stage1Steps: 200, stage2Steps: 200, stage1Lr: 2e-3, stage2Lr: 1e-3, loraRank: 8, loraAlpha: 16,
+  baseSteps: 2000, baseLr: 3e-3, stage1Steps: 200, stage2Steps: 200, stage1Lr: 2e-3, stage2Lr: 1e-3, loraRank: 8, loraAlpha: 16, probeQuestions: 24,
 };
 
 export const DEMO_QUICK: DemoSettings = {
   seed: 0, clips: { train: 40, val: 4, test: 24 }, preset: 'tiny', batchSize: 8,
-  baseSteps: 150, baseLr: 5e-3, stage1Steps: 10, stage2Steps: 10, stage1Lr: 3e-3, stage2Lr: 2e-3, loraRank: 4, loraAlpha: 8,
+  baseSteps: 150, baseLr: 5e-3, stage1Steps: 10, stage2Steps: 10, stage1Lr: 3e-3, stage2Lr: 2e-3, loraRank: 4, loraAlpha: 8, probeQuestions: 3,
 };
 
-export type DemoPhase = 'data' | 'base' | 'stave' | 'control' | 'eval' | 'report';
+export type DemoPhase = 'data' | 'base' | 'stave' | 'control' | 'eval' | 'probes' | 'report';
 
 export interface DemoHooks {
   onPhase?: (phase: DemoPhase, detail: string) => void;
@@ -115,6 +120,20 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
     });
   }
 
+  const probeRuns: ProbeRun[] = [];
+  await phase('probes', `${EXPERIMENT_NAMES.length} experiments × ${MODELS.length} models, ${s.probeQuestions} questions each`, async () => {
+    for (const name of EXPERIMENT_NAMES) {
+      const run: ProbeRun = { experiment: { name, figure: '', section: '', title: '' }, models: [] };
+      for (const modelName of MODELS) {
+        const model = models[modelName];
+        const exp = experiment(name, { numLayers: model.config.num_hidden_layers, numFrames: dataset.manifest.frames / model.config.vision_config.temporal_patch_size });
+        run.experiment = exp;
+        run.models.push({ model: modelName, rows: await runExperiment(model, dataset, exp, experimentQuestions(exp, dataset, questions).slice(0, s.probeQuestions)) });
+      }
+      probeRuns.push(run);
+    }
+  });
+
   const summary = markdownTable(comparisonTable(results));
   await phase('report', dir, async () => {
     const curves = [
@@ -143,9 +162,11 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
       heading('Example test clips'),
       imageBlock(sheet, 'contact sheet of example test clips'),
       tableBlock({ header: ['question', 'ground truth', ...MODELS], rows: answerRows }),
+      heading('Causal-pathway probes (Causality Matters §4–5)'),
+      ...probeReportBlocks(probeRuns),
     ];
     await writeReport({ title: 'tempolab demo: STAVE vs control on the synthetic temporal benchmark', blocks }, { html: path.join(dir, 'report.html'), markdown: path.join(dir, 'report.md') });
-    await writeFileAtomic(path.join(dir, 'results.json'), JSON.stringify({ settings: s, seconds, results, verdicts }, null, 2) + '\n');
+    await writeFileAtomic(path.join(dir, 'results.json'), JSON.stringify({ settings: s, seconds, results, verdicts, probes: probeRuns }, null, 1) + '\n');
   });
   return { dir, results, seconds, summary };
 }

@@ -56,3 +56,4 @@ export {
 } from './report.js';
 export { evaluationBlocks, comparisonBlocks, dimensionChart, evaluationMarkdown, comparisonMarkdown } from './summary.js';
 export { answerQuestions, tokenProbability, type AnswerOptions } from './answer.js';
+export { probeReportBlocks, type ProbeRun } from './probeReport.js';

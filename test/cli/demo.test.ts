@@ -18,6 +18,8 @@ test('tempolab demo --quick runs end to end and writes a report whose numbers ma
   const html = await fs.readFile(path.join(out, 'report.html'), 'utf8');
   const markdown = await fs.readFile(path.join(out, 'report.md'), 'utf8');
   assert.match(html, /<svg/);
+  assert.match(html, /Causal-pathway probes/);
+  assert.equal(results.probes.length, 8, 'every probe experiment ran');
   assert.match(html, /data:image\/png;base64,/);
   assert.doesNotMatch(html, /<script|(src|href)=["']https?:|url\(\s*["']?https?:/, 'the report must be self-contained (no scripts, no external resources)');
   for (const r of results.results) {

@@ -93,3 +93,18 @@ test('experiments run on a model: one row per question and condition, probabilit
   assert.equal(rows[0]!.intervened, rows[0]!.baseline);
   await fs.rm(root, { recursive: true });
 });
+
+test('with RoPE off in every decoder layer, reversePE changes nothing (bit-identical); reversing frames twice is the identity', async () => {
+  const { reversePE, reverseFrames, ablatePE } = await import('../../src/probe/interventions.js');
+  const model = tinyModel(41);
+  const req = request(model);
+  const ctx = contextFor(req.inputIds as number[], 2);
+  const run = async (interventions: Parameters<typeof compileInterventions>[0]) => {
+    const inputs = compileInterventions(interventions, ctx);
+    return (await model.forward({ ...req, decoderMask: inputs.decoderMask, decoderRope: inputs.decoderRope, positionIds: inputs.positionIds, layerPositionIds: inputs.layerPositionIds })).logits;
+  };
+  const noRope = ablatePE({ layers: 'all' });
+  assert.deepEqual(await run([noRope, reversePE()]), await run([noRope]));
+  assert.notDeepEqual(await run([reversePE()]), await run([]), 'with RoPE on, reversing position ids does change the logits');
+  assert.deepEqual(compileInterventions([reverseFrames(), reverseFrames()], ctx), compileInterventions([], ctx));
+});

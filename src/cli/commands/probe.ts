@@ -1,0 +1,59 @@
+import type { Command } from 'commander';
+import path from 'node:path';
+import { openDataset } from '../../data/dataset.js';
+import { SPLITS, type Split } from '../../data/types.js';
+import { writeFileAtomic } from '../../engine/atomicWrite.js';
+import { probeReportBlocks, type ProbeRun } from '../../eval/probeReport.js';
+import { writeReport } from '../../eval/report.js';
+import { loadVideoLM } from '../../models/checkpoint.js';
+import { EXPERIMENT_NAMES, experiment, type ExperimentName } from '../../probe/experiments.js';
+import { experimentQuestions, runExperiment } from '../../probe/runner.js';
+import { resolveModelDir } from '../../train/recipes.js';
+import { int, oneOf } from '../options.js';
+import { progressBar } from '../progress.js';
+
+interface ProbeFlags { model: string[]; data: string; split: string; limit: string; out: string; k?: string; seed: string; radius: string }
+
+/** Runs experiments on each model and writes probe-report.html / .md and probe-results.json. */
+async function probe(names: readonly ExperimentName[], f: ProbeFlags): Promise<void> {
+  const split = oneOf('--split', f.split, SPLITS) as Split;
+  const dataset = openDataset(f.data);
+  const limit = int('--limit', f.limit, 1);
+  const models = await Promise.all(f.model.map(async (dir) => ({ name: path.basename(path.resolve(dir)), model: await loadVideoLM(resolveModelDir(dir)) })));
+  const runs: ProbeRun[] = [];
+  for (const name of names) {
+    const run: ProbeRun = { experiment: { name, figure: '', section: '', title: '' }, models: [] };
+    for (const { name: modelName, model } of models) {
+      const exp = experiment(name, { numLayers: model.config.num_hidden_layers, numFrames: dataset.manifest.frames / model.config.vision_config.temporal_patch_size }, {
+        ...(f.k ? { k: int('--k', f.k, 1) } : {}), seed: int('--seed', f.seed), radius: int('--radius', f.radius),
+      });
+      run.experiment = exp;
+      const questions = experimentQuestions(exp, dataset, dataset.questions(split)).slice(0, limit);
+      const bar = progressBar(`${name} ${modelName}`, questions.length);
+      run.models.push({ model: modelName, rows: await runExperiment(model, dataset, exp, questions, { onProgress: (d) => bar.update(d) }) });
+      bar.stop();
+    }
+    runs.push(run);
+  }
+  const title = `Causal-pathway probes: ${models.map((m) => m.name).join(', ')}`;
+  await writeReport({ title, blocks: probeReportBlocks(runs) }, { html: path.join(f.out, 'probe-report.html'), markdown: path.join(f.out, 'probe-report.md') });
+  await writeFileAtomic(path.join(f.out, 'probe-results.json'), JSON.stringify({ split, limit, runs }, null, 1) + '\n');
+  console.log(`wrote ${path.join(f.out, 'probe-report.html')} (also probe-report.md, probe-results.json)`);
+}
+
+export function registerProbe(program: Command): void {
+  const probeCmd = program.command('probe').description('the interventions of "Causality Matters" (§4–5): P_C by layer and task format, for one or more models');
+  const withFlags = (c: Command) =>
+    c
+      .requiredOption('--model <dir...>', 'model directories or training runs (several are shown side by side)')
+      .requiredOption('--data <dir>', 'dataset directory')
+      .option('--split <name>', 'train, val or test', 'test')
+      .option('--limit <n>', 'questions per experiment and model', '40')
+      .option('--out <dir>', 'where probe-report.html, .md and probe-results.json go', '.')
+      .option('--k <n>', 'sliding-window size in layers (default max(1, round(5·L/28)))')
+      .option('--seed <n>', 'seed of the position shuffle', '0')
+      .option('--radius <n>', 'neighbourhood radius of the corresponding-area masks (merged grid cells)', '1');
+  withFlags(probeCmd.command('run').description(`one experiment: ${EXPERIMENT_NAMES.join(', ')}`).argument('<experiment>', 'experiment name'))
+    .action((name: string, f: ProbeFlags) => probe([oneOf('experiment', name, EXPERIMENT_NAMES)], f));
+  withFlags(probeCmd.command('all').description('every experiment, one report')).action((f: ProbeFlags) => probe(EXPERIMENT_NAMES, f));
+}
