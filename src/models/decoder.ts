@@ -16,9 +16,34 @@ import { linear, rmsNormLayer, type Scope } from '../engine/scope.js';
 import { headDim, type VideoLMConfig } from './config.js';
 import { applyRotary } from './rotary.js';
 
+/**
+ * The attention core of a layer: rotated queries [B, H, S, hd] against keys and values [B, kvHeads,
+ * P+S, hd] → attended values [B, H, S, hd] and probabilities. Replaceable so sparse strategies can
+ * compute on gathered key subsets instead of masking a full score matrix.
+ */
+export type AttentionCore = (q: Tensor, keys: Tensor, values: Tensor, mask: Tensor) => { out: Tensor; probs?: Tensor };
+
+/**
+ * Full masked grouped-query attention: each group of heads/kvHeads query heads shares one KV head.
+ * q [B, H, …, S, hd] against keys/values [B, kvHeads, …, P, hd]; the "…" dims (e.g. frames, for
+ * per-frame blocks) batch independent attentions.
+ */
+export function groupedQueryAttention(q: Tensor, keys: Tensor, values: Tensor, mask: Tensor): { out: Tensor; probs: Tensor } {
+  const [b, heads] = q.shape as [number, number];
+  const kvHeads = keys.shape[1]!;
+  const rest = q.shape.slice(2);
+  const keyRest = keys.shape.slice(2);
+  const grouped = reshape(q, [b, kvHeads, heads / kvHeads, ...rest]);
+  const probs = attentionWeights(grouped, reshape(keys, [b, kvHeads, 1, ...keyRest]), mask);
+  const out = matmulPrimitive(probs, reshape(values, [b, kvHeads, 1, ...values.shape.slice(2)]));
+  return { out: reshape(out, [b, heads, ...rest]), probs: reshape(probs, [b, heads, ...rest.slice(0, -1), keyRest[keyRest.length - 2]!]) };
+}
+
 export interface LayerInputs {
   /** Additive mask [S, P+S] (causal structure included), broadcast over batch and heads. */
   mask: Tensor;
+  /** The attention core; default full masked attention. */
+  attend?: AttentionCore;
   /** 0/1 scalar: apply RoPE in this layer. */
   rope: Tensor;
   cos: Tensor;
@@ -32,7 +57,8 @@ export interface LayerOutputs {
   /** This call's keys (rotated) and values [B, kvHeads, S, head_dim], for the KV cache. */
   k: Tensor;
   v: Tensor;
-  attention: Tensor;
+  /** Attention probabilities [B, H, S, P+S], when the core exposes them. */
+  attention?: Tensor;
 }
 
 export function decoderLayer(scope: Scope, x: Tensor, cfg: VideoLMConfig, io: LayerInputs): LayerOutputs {
@@ -48,18 +74,14 @@ export function decoderLayer(scope: Scope, x: Tensor, cfg: VideoLMConfig, io: La
   const v = toHeads(linear(attn.sub('v_proj'), h, kvHeads * hd), kvHeads);
   const keys = io.past ? concat([io.past.k, k], 2) : k;
   const values = io.past ? concat([io.past.v, v], 2) : v;
-  // Grouped-query attention: each group of heads/kvHeads query heads shares one key/value head.
-  const group = heads / kvHeads;
-  const grouped = reshape(q, [b, kvHeads, group, s, hd]);
-  const probs = attentionWeights(grouped, reshape(keys, [b, kvHeads, 1, keys.shape[2]!, hd]), io.mask);
-  const out = matmulPrimitive(probs, reshape(values, [b, kvHeads, 1, values.shape[2]!, hd]));
-  const merged = reshape(transpose(reshape(out, [b, heads, s, hd]), [0, 2, 1, 3]), [b, s, heads * hd]);
+  const { out, probs } = (io.attend ?? groupedQueryAttention)(q, keys, values, io.mask);
+  const merged = reshape(transpose(out, [0, 2, 1, 3]), [b, s, heads * hd]);
   const x1 = add(x, linear(attn.sub('o_proj'), merged, d, { bias: false }));
   const mlp = scope.sub('mlp');
   const h2 = rmsNormLayer(scope.sub('post_attention_layernorm'), x1, cfg.rms_norm_eps);
   const gated = mul(silu(linear(mlp.sub('gate_proj'), h2, cfg.intermediate_size, { bias: false })), linear(mlp.sub('up_proj'), h2, cfg.intermediate_size, { bias: false }));
   const x2 = add(x1, linear(mlp.sub('down_proj'), gated, d, { bias: false }));
-  return { x: x2, k, v, attention: reshape(probs, [b, heads, s, keys.shape[2]!]) };
+  return { x: x2, k, v, attention: probs };
 }
 
 /** Final RMSNorm and the language-model head (tied to the token embedding when the config says so). */

@@ -26,20 +26,32 @@ export interface ForwardShape {
 
 export const mergedTokens = (cfg: VideoLMConfig, grid: VideoGrid): number => (grid.t * grid.h * grid.w) / cfg.vision_config.spatial_merge_size ** 2;
 
-/** Traces the whole VideoLM for one input shape. */
+/** A graph that applies the config's LoRA adapters to the parameters the model asks for. */
 function newGraph(cfg: VideoLMConfig): Graph {
   const g = new Graph();
   if (cfg.tempolab_lora) g.adapter = loraAdapter(cfg.tempolab_lora);
   return g;
 }
 
-export function traceVideoLM(cfg: VideoLMConfig, shape: ForwardShape): Graph {
+/** What the decoder starts from: token embeddings with the video's merged features spliced in. */
+export interface VideoLMInputs {
+  graph: Graph;
+  root: Scope;
+  /** [B, S, hidden] */
+  embeddings: Tensor;
+  /** The token embedding table (also the tied lm_head). */
+  embedTokens: Tensor;
+  videoEmbeds: Tensor;
+  visionTrace: VisionTrace;
+}
+
+/** Declares the model's inputs and computes the decoder's input embeddings (vision encoder included). */
+export function videoLMInputs(cfg: VideoLMConfig, shape: ForwardShape): VideoLMInputs {
   const g = newGraph(cfg);
   const root = new Scope(g);
   const v = cfg.vision_config;
   const { batch: b, seq: s, grid } = shape;
   const n = grid.h * grid.w;
-  const layers = cfg.num_hidden_layers;
   const patchDim = v.in_chans * v.temporal_patch_size * v.patch_size ** 2;
 
   const visionTrace: VisionTrace = { hiddenStates: [], spatialAttentions: [], temporalAttentions: [] };
@@ -56,7 +68,16 @@ export function traceVideoLM(cfg: VideoLMConfig, shape: ForwardShape): Graph {
   const embedTokens = root.sub('model').sub('embed_tokens').param('weight', [cfg.vocab_size, cfg.hidden_size], { kind: 'normal', std: 0.02 });
   const tokenEmbeds = gatherRows(embedTokens, g.input('input_ids', [b, s], 'int64'));
   const pool = concat([reshape(tokenEmbeds, [b * s, cfg.hidden_size]), reshape(videoEmbeds, [b * m, cfg.hidden_size])], 0);
-  let x = gatherRows(pool, g.input('embed_index', [b, s], 'int64'));
+  const embeddings = gatherRows(pool, g.input('embed_index', [b, s], 'int64'));
+  return { graph: g, root, embeddings, embedTokens, videoEmbeds, visionTrace };
+}
+
+/** Traces the whole VideoLM for one input shape. */
+export function traceVideoLM(cfg: VideoLMConfig, shape: ForwardShape): Graph {
+  const { graph: g, root, embeddings, embedTokens, videoEmbeds, visionTrace } = videoLMInputs(cfg, shape);
+  const { batch: b, seq: s } = shape;
+  const layers = cfg.num_hidden_layers;
+  let x = embeddings;
 
   // Position ids per layer, so a probe can change them in one layer only (Fig. 3 of Causality Matters).
   const positionIds = g.input('position_ids', [layers, b, 3, s], 'int64');
@@ -71,7 +92,7 @@ export function traceVideoLM(cfg: VideoLMConfig, shape: ForwardShape): Graph {
     const out = decoderLayer(root.sub('model').sub('layers').sub(i), x, cfg, { mask: layerSlice(masks, i), rope: layerSlice(ropeSwitches, i), ...rotary });
     x = out.x;
     hidden.push(x);
-    attentions.push(out.attention);
+    attentions.push(out.attention!);
     keys.push(out.k);
     values.push(out.v);
   }

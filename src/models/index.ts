@@ -10,6 +10,6 @@ export { videoToPixelValues, CLIP_MEAN, CLIP_STD, type PixelValues } from './pro
 export { ropeIndex } from './positionIds.js';
 export { encodeVideoQuestion, padQuestion, IGNORE, type EncodedQuestion } from './prompt.js';
 export { generate, decode, prefillBatch, type GenerateOptions, type Generation, type Prefilled } from './generate.js';
-export { traceVideoLM, traceDecodeStep, mergedTokens, type ForwardShape } from './graph.js';
+export { traceVideoLM, traceDecodeStep, videoLMInputs, mergedTokens, type ForwardShape, type VideoLMInputs } from './graph.js';
 export type { PromptSpans, Range } from './spans.js';
 export type { VideoGrid } from './visionEncoder.js';
