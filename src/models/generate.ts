@@ -28,15 +28,16 @@ export interface Generation {
   stoppedBy: 'stop-token' | 'max-tokens';
 }
 
-const decodeSessions = new WeakMap<VideoLM, Map<number, Promise<CompiledGraph>>>();
+const decodeSessions = new WeakMap<VideoLM, Map<string, Promise<CompiledGraph>>>();
 
-function decodeSession(model: VideoLM, capacity: number): Promise<CompiledGraph> {
+function decodeSession(model: VideoLM, capacities: number[]): Promise<CompiledGraph> {
   let byCapacity = decodeSessions.get(model);
   if (!byCapacity) decodeSessions.set(model, (byCapacity = new Map()));
-  let s = byCapacity.get(capacity);
+  const key = capacities.join(',');
+  let s = byCapacity.get(key);
   if (!s) {
-    s = compile(traceDecodeStep(model.config, 1, capacity));
-    byCapacity.set(capacity, s);
+    s = compile(traceDecodeStep(model.config, 1, capacities));
+    byCapacity.set(key, s);
   }
   return s;
 }
@@ -57,10 +58,10 @@ function pick(logits: Float32Array, temperature: number, rng: Random, suppressed
 export interface Prefilled {
   /** Logits [vocab] at the last prompt token. */
   logits: Float32Array;
-  /** Keys and values [L, 1, kvHeads, length, hd] of the prompt. */
-  keys: Float32Array;
-  values: Float32Array;
-  length: number;
+  /** Per layer, the cached keys and values [1, kvHeads, n_l, hd] (n_l = cachedLengths[l]). */
+  keys: Float32Array[];
+  values: Float32Array[];
+  cachedLengths: number[];
   /** The position id the first generated token takes. */
   nextPosition: number;
   decoderRope: Float32Array;
@@ -95,14 +96,13 @@ export async function prefillBatch(model: VideoLM, prompts: ForwardRequest[]): P
   const positions = feeds.inputs.position_ids as BigInt64Array;
   return prompts.map((p, i) => {
     const len = lengths[i]!;
-    const slice = (all: Float32Array) => {
-      // all: [L, B, kvHeads, padded, hd] → [L, 1, kvHeads, len, hd]
-      const part = new Float32Array(layers * kvHeads * len * hd);
-      for (let l = 0; l < layers; l++)
-        for (let h = 0; h < kvHeads; h++) {
-          const src = (((l * b + i) * kvHeads + h) * padded) * hd;
-          part.set(all.subarray(src, src + len * hd), ((l * kvHeads + h) * len) * hd);
-        }
+    // all: [L, B, kvHeads, padded, hd] → per layer [1, kvHeads, len, hd]
+    const slice = (all: Float32Array, l: number) => {
+      const part = new Float32Array(kvHeads * len * hd);
+      for (let h = 0; h < kvHeads; h++) {
+        const src = (((l * b + i) * kvHeads + h) * padded) * hd;
+        part.set(all.subarray(src, src + len * hd), h * len * hd);
+      }
       return part;
     };
     // Layer 0's ids: per-layer overrides permute ids, they never raise the largest one.
@@ -110,9 +110,9 @@ export async function prefillBatch(model: VideoLM, prompts: ForwardRequest[]): P
     for (let k = 0; k < 3; k++) for (let s = 0; s < len; s++) if (positions[(i * 3 + k) * padded + s]! > maxPosition) maxPosition = positions[(i * 3 + k) * padded + s]!;
     return {
       logits: out.logits.slice((i * padded + len - 1) * vocab, (i * padded + len) * vocab),
-      keys: slice(allKeys),
-      values: slice(allValues),
-      length: len,
+      keys: Array.from({ length: layers }, (_, l) => slice(allKeys, l)),
+      values: Array.from({ length: layers }, (_, l) => slice(allValues, l)),
+      cachedLengths: new Array<number>(layers).fill(len),
       nextPosition: Number(maxPosition) + 1,
       decoderRope: p.decoderRope ?? new Float32Array(layers).fill(1),
     };
@@ -132,28 +132,27 @@ export async function decode(model: VideoLM, prefilled: Prefilled, options: Gene
   const stop = new Set(options.stopTokens ?? [cfg.eos_token_id].flat());
   const rng = new Random(options.seed ?? 0);
   const suppressed = new Set(options.suppressTokens ?? [cfg.video_token_id, cfg.image_token_id, cfg.vision_start_token_id, cfg.vision_end_token_id].filter((t): t is number => t !== undefined));
-  const seq = prefilled.length;
   const layers = cfg.num_hidden_layers;
   const kvHeads = cfg.num_key_value_heads;
   const hd = headDim(cfg);
-
-  const capacity = Math.ceil((seq + maxNew) / 32) * 32;
-  const keys = new Float32Array(layers * kvHeads * capacity * hd);
-  const values = new Float32Array(layers * kvHeads * capacity * hd);
-  const store = (src: Float32Array, dst: Float32Array, rows: number, at: number) => {
-    // src [L, 1, kvHeads, rows, hd] → dst [L, 1, kvHeads, capacity, hd] at slot `at`.
-    for (let l = 0; l < layers; l++)
-      for (let h = 0; h < kvHeads; h++)
-        dst.set(src.subarray(((l * kvHeads + h) * rows) * hd, ((l * kvHeads + h) * rows + rows) * hd), ((l * kvHeads + h) * capacity + at) * hd);
+  // Each layer's cache: its prompt entries, then room for the generated tokens.
+  const capacities = prefilled.cachedLengths.map((n) => Math.ceil((n + maxNew) / 32) * 32);
+  const keys = capacities.map((c) => new Float32Array(kvHeads * c * hd));
+  const values = capacities.map((c) => new Float32Array(kvHeads * c * hd));
+  const store = (src: Float32Array, dst: Float32Array, rows: number, capacity: number, at: number) => {
+    // src [1, kvHeads, rows, hd] → dst [1, kvHeads, capacity, hd] at slot `at`.
+    for (let h = 0; h < kvHeads; h++) dst.set(src.subarray(h * rows * hd, (h + 1) * rows * hd), (h * capacity + at) * hd);
   };
-  store(prefilled.keys, keys, seq, 0);
-  store(prefilled.values, values, seq, 0);
-  const session = await decodeSession(model, capacity);
+  for (let l = 0; l < layers; l++) {
+    store(prefilled.keys[l]!, keys[l]!, prefilled.cachedLengths[l]!, capacities[l]!, 0);
+    store(prefilled.values[l]!, values[l]!, prefilled.cachedLengths[l]!, capacities[l]!, 0);
+  }
+  const session = await decodeSession(model, capacities);
 
   const tokens: number[] = [];
   const stepLogits: Float32Array[] = [];
   let logits = prefilled.logits;
-  let filled = seq;
+  const filled = [...prefilled.cachedLengths];
   let nextPosition = prefilled.nextPosition;
   for (let step = 0; step < maxNew; step++) {
     stepLogits.push(logits);
@@ -161,20 +160,25 @@ export async function decode(model: VideoLM, prefilled: Prefilled, options: Gene
     tokens.push(token);
     if (stop.has(token)) return { tokens, stepLogits, stoppedBy: 'stop-token' };
     if (step === maxNew - 1) break;
-    const mask = new Float32Array(layers * (capacity + 1));
-    for (let l = 0; l < layers; l++) mask.fill(-Infinity, l * (capacity + 1) + filled, l * (capacity + 1) + capacity);
-    const out = await session.run(new Map<string, Float32Array | BigInt64Array>([
+    const feeds = new Map<string, Float32Array | BigInt64Array>([
       ...[...model.params].map(([k, p]) => [k, p.data] as [string, Float32Array]),
       ['input_ids', BigInt64Array.of(BigInt(token))],
       ['position_ids', BigInt64Array.of(BigInt(nextPosition), BigInt(nextPosition), BigInt(nextPosition))],
-      ['decoder_mask', mask],
       ['decoder_rope', prefilled.decoderRope],
-      ['past_keys', keys],
-      ['past_values', values],
-    ]));
-    store(out.present_keys!.data as Float32Array, keys, 1, filled);
-    store(out.present_values!.data as Float32Array, values, 1, filled);
-    filled++;
+    ]);
+    for (let l = 0; l < layers; l++) {
+      const mask = new Float32Array(capacities[l]! + 1);
+      mask.fill(-Infinity, filled[l]!, capacities[l]!);
+      feeds.set(`decoder_mask.${l}`, mask);
+      feeds.set(`past_keys.${l}`, keys[l]!);
+      feeds.set(`past_values.${l}`, values[l]!);
+    }
+    const out = await session.run(feeds);
+    for (let l = 0; l < layers; l++) {
+      store(out[`present_keys.${l}`]!.data as Float32Array, keys[l]!, 1, capacities[l]!, filled[l]!);
+      store(out[`present_values.${l}`]!.data as Float32Array, values[l]!, 1, capacities[l]!, filled[l]!);
+      filled[l]!++;
+    }
     nextPosition++;
     logits = out.logits!.data as Float32Array;
   }

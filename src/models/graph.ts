@@ -112,38 +112,31 @@ export function traceVideoLM(cfg: VideoLMConfig, shape: ForwardShape): Graph {
 }
 
 /**
- * One KV-cache decoding step: `new` tokens [B, 1] attend to a fixed-capacity cache [L, B, kvHeads,
- * C, hd] plus themselves. Empty cache slots are masked out by `decoder_mask` [L, 1, C+1], so one
- * compiled graph serves every step until the cache is full.
+ * One KV-cache decoding step: the new token [B, 1] attends to each layer's fixed-capacity cache
+ * (`past_keys.{l}` [B, kvHeads, C_l, hd]) plus itself. Empty slots are masked by `decoder_mask.{l}`
+ * [1, C_l + 1], so one compiled graph serves every step until a cache is full. Capacities may differ
+ * by layer (strategies that drop frame tokens from some layers' caches).
  */
-export function traceDecodeStep(cfg: VideoLMConfig, batch: number, capacity: number): Graph {
+export function traceDecodeStep(cfg: VideoLMConfig, batch: number, capacities: readonly number[]): Graph {
   const g = newGraph(cfg);
   const root = new Scope(g);
-  const layers = cfg.num_hidden_layers;
   const hd = headDim(cfg);
   const kvHeads = cfg.num_key_value_heads;
   const embedTokens = root.sub('model').sub('embed_tokens').param('weight', [cfg.vocab_size, cfg.hidden_size], { kind: 'normal', std: 0.02 });
   let x = gatherRows(embedTokens, g.input('input_ids', [batch, 1], 'int64'));
   const rotary = multimodalRotary(g.input('position_ids', [batch, 3, 1], 'int64'), hd, cfg.rope_theta, mropeSection(cfg));
-  const masks = g.input('decoder_mask', [layers, 1, capacity + 1]);
-  const ropeSwitches = g.input('decoder_rope', [layers]);
-  const pastKeys = g.input('past_keys', [layers, batch, kvHeads, capacity, hd]);
-  const pastValues = g.input('past_values', [layers, batch, kvHeads, capacity, hd]);
-  const keys: Tensor[] = [];
-  const values: Tensor[] = [];
-  for (let i = 0; i < layers; i++) {
+  const ropeSwitches = g.input('decoder_rope', [cfg.num_hidden_layers]);
+  capacities.forEach((capacity, i) => {
     const out = decoderLayer(root.sub('model').sub('layers').sub(i), x, cfg, {
-      mask: layerSlice(masks, i),
+      mask: g.input(`decoder_mask.${i}`, [1, capacity + 1]),
       rope: layerSlice(ropeSwitches, i),
       ...rotary,
-      past: { k: layerSlice(pastKeys, i), v: layerSlice(pastValues, i) },
+      past: { k: g.input(`past_keys.${i}`, [batch, kvHeads, capacity, hd]), v: g.input(`past_values.${i}`, [batch, kvHeads, capacity, hd]) },
     });
     x = out.x;
-    keys.push(out.k);
-    values.push(out.v);
-  }
+    g.output(`present_keys.${i}`, out.k);
+    g.output(`present_values.${i}`, out.v);
+  });
   g.output('logits', languageModelHead(root, x, cfg, embedTokens));
-  g.output('present_keys', stack(keys));
-  g.output('present_values', stack(values));
   return g;
 }
