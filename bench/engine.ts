@@ -28,7 +28,7 @@ async function rawOrtMatmul(n: number): Promise<() => Promise<unknown>> {
     opsetImport: [{ domain: '', version: 17 }],
     graph: { name: 'mm', node: [{ opType: 'MatMul', input: ['a', 'b'], output: ['y'] }], input: [vi('a'), vi('b')], output: [vi('y')] },
   });
-  const session = await ort.InferenceSession.create(onnx.ModelProto.encode(model).finish(), { intraOpNumThreads: E.defaultThreads(), graphOptimizationLevel: 'all' });
+  const session = await ort.InferenceSession.create(onnx.ModelProto.encode(model).finish(), { intraOpNumThreads: E.defaultThreads(), graphOptimizationLevel: 'all', extra: { session: { intra_op: { allow_spinning: '0' } } } });
   const feeds = { a: new ort.Tensor('float32', randomFloats(n * n, 1), [n, n]), b: new ort.Tensor('float32', randomFloats(n * n, 2), [n, n]) };
   return () => session.run(feeds);
 }
@@ -76,6 +76,8 @@ const rows: string[][] = [];
 const line = (cells: (string | number)[]) => rows.push(cells.map(String));
 const f1 = (x: number) => x.toFixed(1);
 
+// The engine's and the raw sessions alternate: no spinning threads between them.
+E.configureRuntime({ allowSpinning: false });
 setWasmPaths(path.dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json')) + '/dist/');
 await tf.setBackend('wasm');
 console.error(`threads: tempolab/onnxruntime ${E.defaultThreads()}, tensorflow.js wasm 1 (Node has no threaded WASM backend); ${quick ? 'quick run' : 'full run'}`);

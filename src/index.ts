@@ -4,3 +4,4 @@ export * from './data/index.js';
 export * from './models/index.js';
 export * from './eval/index.js';
 export * from './probe/index.js';
+export * from './infer/index.js';

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { TempolabError } from '../engine/errors.js';
 import { registerAsk } from './commands/ask.js';
+import { registerBenchStrategies } from './commands/benchStrategies.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerEval } from './commands/eval.js';
@@ -25,6 +26,7 @@ registerExport(program);
 registerEval(program);
 registerAsk(program);
 registerProbe(program);
+registerBenchStrategies(program);
 registerData(program);
 
 try {

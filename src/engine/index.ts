@@ -8,7 +8,7 @@ export { trace } from './trace.js';
 export { grad, sumToShape } from './autodiff.js';
 export { interpret, type Value, type InputData } from './interpreter.js';
 export { lowerToOnnx, OPSET, type LoweredModel } from './onnx.js';
-export { compile, CompiledGraph, runtimeInfo, defaultThreads, type Feed, type HostData, type HostTensor, type RuntimeOptions } from './runtime.js';
+export { compile, configureRuntime, CompiledGraph, runtimeInfo, defaultThreads, type Feed, type HostData, type HostTensor, type RuntimeOptions } from './runtime.js';
 export { initParameters, checkParameters, cloneParameters, type ParameterStore, type ParameterTensor } from './parameters.js';
 export {
   readSafetensors, parseSafetensors, writeSafetensors, serializeSafetensors, loadParameters, saveParameters, halfToFloat,

@@ -40,10 +40,21 @@ export function runtimeInfo(): { onnxruntimeVersion: string; threads: number; ex
 
 const sessions = new Map<string, Promise<ort.InferenceSession>>();
 
+/**
+ * Whether idle intra-op threads keep spinning after a run (onnxruntime's default). Spinning lowers
+ * latency for one busy session, but when several sessions alternate — side-by-side benchmarks — the
+ * previous session's spinning threads steal the cores from the next one, so benchmarks turn it off.
+ */
+let allowSpinning = true;
+
+export function configureRuntime(options: { allowSpinning: boolean }): void {
+  allowSpinning = options.allowSpinning;
+}
+
 function session(model: LoweredModel, options: RuntimeOptions): Promise<ort.InferenceSession> {
   const ep = options.executionProvider ?? process.env.TEMPOLAB_EP ?? 'cpu';
   const threads = options.threads ?? defaultThreads();
-  const key = `${model.hash}:${ep}:${threads}`;
+  const key = `${model.hash}:${ep}:${threads}:${allowSpinning}`;
   let s = sessions.get(key);
   if (!s) {
     s = ort.InferenceSession.create(model.bytes, {
@@ -52,6 +63,7 @@ function session(model: LoweredModel, options: RuntimeOptions): Promise<ort.Infe
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',
+      extra: { session: { intra_op: { allow_spinning: allowSpinning ? '1' : '0' } } },
     });
     s.catch(() => sessions.delete(key));
     sessions.set(key, s);

@@ -11,9 +11,13 @@ import { encodeVideoQuestion } from '../models/prompt.js';
 import { videoToPixelValues, type PixelValues } from '../models/processor.js';
 import type { VideoLM } from '../models/videoLM.js';
 import type { Prediction } from './score.js';
+import { strategicPrefill } from '../infer/prefill.js';
+import type { Strategies } from '../infer/strategies.js';
 
 export interface AnswerOptions {
   batchSize?: number;
+  /** Pathway-guided strategies for the prefill (prompts then run one at a time through the strategy graph). */
+  strategies?: Strategies;
   /** Generated tokens per answer (captions and lettered options need a few). */
   maxNewTokens?: number;
   onProgress?: (done: number, total: number) => void;
@@ -50,7 +54,11 @@ export async function answerQuestions(model: VideoLM, dataset: Dataset, question
   for (let start = 0; start < order.length; start += batchSize) {
     const indices = order.slice(start, start + batchSize);
     const batch = indices.map((i) => encoded[i]!);
-    const prefilled = await prefillBatch(model, batch.map((e) => ({ inputIds: e.prompt.inputIds, pixelValuesVideos: e.pv.data, videoGridThw: [e.pv.grid.t, e.pv.grid.h, e.pv.grid.w] as const })));
+    const requests = batch.map((e) => ({ inputIds: e.prompt.inputIds, pixelValuesVideos: e.pv.data, videoGridThw: [e.pv.grid.t, e.pv.grid.h, e.pv.grid.w] as const }));
+    const strategies = options.strategies;
+    const prefilled = strategies
+      ? await Promise.all(requests.map((r, k) => strategicPrefill(model, r, batch[k]!.prompt.spans, strategies)))
+      : await prefillBatch(model, requests);
     for (const [k, e] of batch.entries()) {
       const generation = await decode(model, prefilled[k]!, { maxNewTokens: options.maxNewTokens ?? 24 });
       const firstToken = tokenizer.encode(e.q.answer)[0];

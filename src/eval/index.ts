@@ -57,3 +57,4 @@ export {
 export { evaluationBlocks, comparisonBlocks, dimensionChart, evaluationMarkdown, comparisonMarkdown } from './summary.js';
 export { answerQuestions, tokenProbability, type AnswerOptions } from './answer.js';
 export { probeReportBlocks, type ProbeRun } from './probeReport.js';
+export { benchStrategies, strategyTable, type StrategyVariant, type StrategyMeasurement, type StrategyBenchOptions } from './strategyBench.js';

@@ -3,7 +3,9 @@ import { existsSync, statSync } from 'node:fs';
 import { decodeImageSequence, decodeVideo } from '../../data/video.js';
 import { TempolabError } from '../../engine/errors.js';
 import { loadVideoLM } from '../../models/checkpoint.js';
-import { generate } from '../../models/generate.js';
+import { decode, generate } from '../../models/generate.js';
+import { strategicPrefill } from '../../infer/prefill.js';
+import { parseStrategies, STRATEGY_HELP } from '../../infer/strategies.js';
 import { encodeVideoQuestion } from '../../models/prompt.js';
 import { videoToPixelValues } from '../../models/processor.js';
 import { resolveModelDir } from '../../train/recipes.js';
@@ -18,8 +20,9 @@ export function registerAsk(program: Command): void {
     .option('--frames <n>', 'frames sampled uniformly from the clip', '8')
     .option('--size <px>', 'frame size (square; a multiple of patch size × merge size)', '32')
     .option('--max-tokens <n>', 'longest answer in tokens', '32')
+    .option('--strategy <spec>', `pathway-guided inference: ${STRATEGY_HELP}`)
     .argument('<question>', 'the question, e.g. "does the red circle move from left to right? please answer yes or no:"')
-    .action(async (question: string, f: { model: string; video: string; frames: string; size: string; maxTokens: string }) => {
+    .action(async (question: string, f: { model: string; video: string; frames: string; size: string; maxTokens: string; strategy?: string }) => {
       const model = await loadVideoLM(resolveModelDir(f.model));
       if (!model.tokenizer) throw new TempolabError(`${f.model} has no tokenizer.json; add one to ask questions`);
       if (!existsSync(f.video)) throw new TempolabError(`video '${f.video}' not found`);
@@ -28,7 +31,11 @@ export function registerAsk(program: Command): void {
       const clip = statSync(f.video).isDirectory() ? await decodeImageSequence(f.video, frames, size) : await decodeVideo(f.video, frames, size);
       const pv = videoToPixelValues(clip.pixels, frames, size, size, model.config.vision_config);
       const prompt = encodeVideoQuestion(model.tokenizer, { question, videoTokens: model.mergedTokens(pv.grid), temporalGroups: pv.grid.t });
-      const out = await generate(model, { inputIds: prompt.inputIds, pixelValuesVideos: pv.data, videoGridThw: [pv.grid.t, pv.grid.h, pv.grid.w] }, { maxNewTokens: int('--max-tokens', f.maxTokens, 1) });
+      const request = { inputIds: prompt.inputIds, pixelValuesVideos: pv.data, videoGridThw: [pv.grid.t, pv.grid.h, pv.grid.w] as const };
+      const maxNewTokens = int('--max-tokens', f.maxTokens, 1);
+      const out = f.strategy
+        ? await decode(model, await strategicPrefill(model, request, prompt.spans, parseStrategies(f.strategy, model.config.num_hidden_layers)), { maxNewTokens })
+        : await generate(model, request, { maxNewTokens });
       console.log(model.tokenizer.decode(out.tokens, { skipSpecialTokens: true }));
     });
 }

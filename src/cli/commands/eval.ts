@@ -9,6 +9,7 @@ import { evaluationMarkdown } from '../../eval/summary.js';
 import { scorePredictions } from '../../eval/score.js';
 import { writeFileAtomic } from '../../engine/atomicWrite.js';
 import { loadVideoLM } from '../../models/checkpoint.js';
+import { parseStrategies, STRATEGY_HELP } from '../../infer/strategies.js';
 import { resolveModelDir } from '../../train/recipes.js';
 import { int, oneOf } from '../options.js';
 import { progressBar } from '../progress.js';
@@ -23,7 +24,8 @@ export function registerEval(program: Command): void {
     .option('--limit <n>', 'evaluate only the first n questions')
     .option('--batch <n>', 'prompts per prefill batch', '16')
     .option('--out <dir>', 'write results.json and report.md there')
-    .action(async (f: { model: string; data: string; split: string; limit?: string; batch: string; out?: string }) => {
+    .option('--strategy <spec>', `pathway-guided inference: ${STRATEGY_HELP}`)
+    .action(async (f: { model: string; data: string; split: string; limit?: string; batch: string; out?: string; strategy?: string }) => {
       const split = oneOf('--split', f.split, SPLITS) as Split;
       const model = await loadVideoLM(resolveModelDir(f.model));
       for (const line of model.loadLog) process.stderr.write(`load: ${line}\n`);
@@ -31,7 +33,8 @@ export function registerEval(program: Command): void {
       let questions = dataset.questions(split);
       if (f.limit) questions = questions.slice(0, int('--limit', f.limit, 1));
       const bar = progressBar('eval', questions.length);
-      const predictions = await answerQuestions(model, dataset, questions, { batchSize: int('--batch', f.batch, 1), onProgress: (d) => bar.update(d) });
+      const strategies = f.strategy ? parseStrategies(f.strategy, model.config.num_hidden_layers) : undefined;
+      const predictions = await answerQuestions(model, dataset, questions, { batchSize: int('--batch', f.batch, 1), onProgress: (d) => bar.update(d), ...(strategies ? { strategies } : {}) });
       bar.stop();
       const result = evaluate(scorePredictions(questions, predictions), { model: path.basename(path.resolve(f.model)), split });
       const markdown = evaluationMarkdown(result);

@@ -1,0 +1,46 @@
+import type { Command } from 'commander';
+import path from 'node:path';
+import { openDataset } from '../../data/dataset.js';
+import { SPLITS, type Split } from '../../data/types.js';
+import { writeFileAtomic } from '../../engine/atomicWrite.js';
+import { configureRuntime } from '../../engine/runtime.js';
+import { markdownTable } from '../../eval/markdown.js';
+import { heading, paragraph, tableBlock, writeReport } from '../../eval/report.js';
+import { benchStrategies, strategyTable } from '../../eval/strategyBench.js';
+import { PAPER_STRATEGIES, parseStrategies } from '../../infer/strategies.js';
+import { loadVideoLM } from '../../models/checkpoint.js';
+import { resolveModelDir } from '../../train/recipes.js';
+import { int, oneOf } from '../options.js';
+
+const DEFAULT_VARIANTS = ['none', PAPER_STRATEGIES.sparseQuery, PAPER_STRATEGIES.noInterFrame, PAPER_STRATEGIES.exit, `${PAPER_STRATEGIES.sparseQuery},${PAPER_STRATEGIES.noInterFrame},${PAPER_STRATEGIES.exit}`];
+
+export function registerBenchStrategies(program: Command): void {
+  program
+    .command('bench-strategies')
+    .description('baseline vs pathway-guided strategies (Causality Matters §6), measured side by side: accuracy, prefill FLOPs and latency, decode tokens/s, KV-cache bytes')
+    .requiredOption('--model <dir>', 'model directory or training run')
+    .requiredOption('--data <dir>', 'dataset directory')
+    .option('--split <name>', 'train, val or test', 'test')
+    .option('--limit <n>', 'questions for the accuracy columns', '400')
+    .option('--strategies <list...>', `strategy sets to compare, each like "exit@0.7" or "sparse-q@0.35-0.7,exit@0.7" ("none" = baseline)`, DEFAULT_VARIANTS)
+    .option('--repeats <n>', 'prefill latency repeats per strategy', '15')
+    .option('--out <dir>', 'write strategies.md, strategies.html and strategies.json there')
+    .action(async (f: { model: string; data: string; split: string; limit: string; strategies: string[]; repeats: string; out?: string }) => {
+      // Strategies run as separate sessions, alternated round by round: no spinning threads between them.
+      configureRuntime({ allowSpinning: false });
+      const model = await loadVideoLM(resolveModelDir(f.model));
+      const dataset = openDataset(f.data);
+      const questions = dataset.questions(oneOf('--split', f.split, SPLITS) as Split).slice(0, int('--limit', f.limit, 1));
+      const layers = model.config.num_hidden_layers;
+      const specs = f.strategies[0] === 'none' ? f.strategies : ['none', ...f.strategies];
+      const variants = specs.map((spec) => ({ name: spec === 'none' ? 'baseline' : spec, strategies: parseStrategies(spec, layers) }));
+      const rows = await benchStrategies(model, dataset, questions, variants, { repeats: int('--repeats', f.repeats, 1), onProgress: (w) => process.stderr.write(`${w}\n`) });
+      const table = strategyTable(rows);
+      console.log(markdownTable(table));
+      if (f.out) {
+        const blocks = [paragraph(`Model ${f.model}, ${layers} decoder layers; ${questions.length} ${f.split} questions.`), heading('Strategies'), tableBlock(table)];
+        await writeReport({ title: 'Pathway-guided inference strategies', blocks }, { html: path.join(f.out, 'strategies.html'), markdown: path.join(f.out, 'strategies.md') });
+        await writeFileAtomic(path.join(f.out, 'strategies.json'), JSON.stringify(rows, null, 1) + '\n');
+      }
+    });
+}

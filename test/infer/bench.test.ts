@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { openDataset } from '../../src/data/dataset.js';
+import { synthesizeDataset } from '../../src/data/synth.js';
+import { benchmarkVocabulary } from '../../src/data/vocabulary.js';
+import { benchStrategies, strategyTable } from '../../src/eval/strategyBench.js';
+import { parseStrategies } from '../../src/infer/strategies.js';
+import { createVideoLM } from '../../src/models/checkpoint.js';
+import { presetConfig } from '../../src/models/config.js';
+import { buildWordLevelTokenizer } from '../../src/models/tokenizer/index.js';
+
+test('bench-strategies measures every strategy: fewer FLOPs and KV bytes than the baseline, a full table', async () => {
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'tempolab-strat-'));
+  await synthesizeDataset(path.join(root, 'data'), { train: 2, val: 2, test: 2, frames: 4, size: 16, seed: 9 });
+  const dataset = openDataset(path.join(root, 'data'));
+  const tokenizer = buildWordLevelTokenizer(benchmarkVocabulary());
+  const model = createVideoLM({ ...presetConfig('tiny', tokenizer.vocabSize, tokenizer.special), num_hidden_layers: 4 }, 3, tokenizer);
+  const variants = ['none', 'sparse-q@0.25-0.75', 'no-interframe@0.5-1', 'exit@0.5'].map((spec) => ({ name: spec, strategies: parseStrategies(spec, 4) }));
+  const rows = await benchStrategies(model, dataset, dataset.questions('test').slice(0, 4), variants, { repeats: 2, decodeTokens: 2 });
+  assert.equal(rows.length, 4);
+  const [base, sparse, blocks, exit] = rows as [typeof rows[0], typeof rows[0], typeof rows[0], typeof rows[0]];
+  for (const r of [sparse, blocks, exit]) assert.ok(r.prefillFlops < base.prefillFlops, `${r.name} saves FLOPs`);
+  assert.ok(exit.kvCacheBytes < base.kvCacheBytes && sparse.kvCacheBytes < base.kvCacheBytes);
+  assert.equal(blocks.kvCacheBytes, base.kvCacheBytes, 'per-frame blocks need every frame in the cache');
+  assert.equal(strategyTable(rows).rows.length, 4);
+  await fs.rm(root, { recursive: true });
+});
