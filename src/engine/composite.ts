@@ -6,7 +6,7 @@ import { TempolabError } from './errors.js';
 import type { Tensor } from './graph.js';
 import {
   add, cast, concat, constant, div, equal, erf, gatherRows, less, logSoftmax, matmulPrimitive, mul, neg,
-  reduceSum, reshape, sigmoid, slice, softmax, sqrt, sub, tanh, transpose, where, type TensorLike,
+  reduceSum, reshape, sigmoid, slice, softmax, sqrt, sub, tanh, transpose, where,
 } from './ops.js';
 import { fmt, normAxis, sizeOf } from './shape.js';
 
@@ -121,10 +121,6 @@ export function crossEntropy(logits: Tensor, labels: Tensor, ignoreIndex = -100)
   const count = reduceSum(valid);
   return div(neg(reduceSum(mul(nll, valid))), where(less(count, 1), 1, count));
 }
-
-/** Elementwise max / min of two tensors (broadcasting). */
-export const maximum = (a: Tensor, b: TensorLike): Tensor => where(less(a, b), b, a);
-export const minimum = (a: Tensor, b: TensorLike): Tensor => where(less(a, b), a, b);
 
 /** Concatenates along a new leading axis. */
 export function stack(xs: Tensor[], axis = 0): Tensor {

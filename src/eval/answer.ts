@@ -8,7 +8,7 @@ import type { Question } from '../data/types.js';
 import { TempolabError } from '../engine/errors.js';
 import { decode, prefillBatch } from '../models/generate.js';
 import { encodeVideoQuestion } from '../models/prompt.js';
-import { videoToPixelValues, type PixelValues } from '../models/processor.js';
+import { clipPixelValues, type PixelValues } from '../models/processor.js';
 import type { VideoLM } from '../models/videoLM.js';
 import type { Prediction } from './score.js';
 import { strategicPrefill } from '../infer/prefill.js';
@@ -35,11 +35,10 @@ export function tokenProbability(logits: Float32Array, token: number): number {
 export async function answerQuestions(model: VideoLM, dataset: Dataset, questions: readonly Question[], options: AnswerOptions = {}): Promise<Prediction[]> {
   const tokenizer = model.tokenizer;
   if (!tokenizer) throw new TempolabError('the model has no tokenizer.json; evaluation needs it to write prompts');
-  const m = dataset.manifest;
   const pixels = new Map<string, PixelValues>();
   const pixelsOf = (videoId: string) => {
     let pv = pixels.get(videoId);
-    if (!pv) pixels.set(videoId, (pv = videoToPixelValues(dataset.frames(videoId), m.frames, m.height, m.width, model.config.vision_config)));
+    if (!pv) pixels.set(videoId, (pv = clipPixelValues(dataset, videoId, model.config.vision_config)));
     return pv;
   };
   const encoded = questions.map((q) => {

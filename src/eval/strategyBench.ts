@@ -10,7 +10,7 @@ import { kvCacheBytes, prefillFlops, strategicPrefill } from '../infer/prefill.j
 import { describeStrategies, type Strategies } from '../infer/strategies.js';
 import { decode } from '../models/generate.js';
 import { encodeVideoQuestion } from '../models/prompt.js';
-import { videoToPixelValues } from '../models/processor.js';
+import { clipPixelValues } from '../models/processor.js';
 import type { VideoLM } from '../models/videoLM.js';
 import { answerQuestions } from './answer.js';
 import { evaluate } from './metrics.js';
@@ -40,9 +40,8 @@ export interface StrategyBenchOptions {
 }
 
 export async function benchStrategies(model: VideoLM, dataset: Dataset, questions: readonly Question[], variants: readonly StrategyVariant[], options: StrategyBenchOptions = {}): Promise<StrategyMeasurement[]> {
-  const m = dataset.manifest;
   const sample = questions[0]!;
-  const pv = videoToPixelValues(dataset.frames(sample.videoId), m.frames, m.height, m.width, model.config.vision_config);
+  const pv = clipPixelValues(dataset, sample.videoId, model.config.vision_config);
   const prompt = encodeVideoQuestion(model.tokenizer!, { question: sample.question, videoTokens: model.mergedTokens(pv.grid), temporalGroups: pv.grid.t });
   const request = { inputIds: prompt.inputIds, pixelValuesVideos: pv.data, videoGridThw: [pv.grid.t, pv.grid.h, pv.grid.w] as const };
 

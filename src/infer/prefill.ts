@@ -5,7 +5,7 @@
 import { countFlops } from '../engine/flops.js';
 import { compile, type CompiledGraph, type Feed } from '../engine/runtime.js';
 import { headDim } from '../models/config.js';
-import type { Prefilled } from '../models/generate.js';
+import { nextPositionId, type Prefilled } from '../models/generate.js';
 import type { PromptSpans } from '../models/spans.js';
 import type { ForwardRequest, VideoLM } from '../models/videoLM.js';
 import { cachedTokens, layoutOf } from './layout.js';
@@ -52,15 +52,12 @@ export async function strategicPrefill(model: VideoLM, request: ForwardRequest, 
   const feeds = model.feeds([request]);
   const out = await session.run(new Map<string, Feed>([...Object.entries(feeds.inputs), ...[...model.params].map(([k, p]) => [k, p.data] as [string, Feed])]));
   const layout = layoutOf(spans);
-  let maxPosition = 0n;
-  const positions = feeds.inputs.position_ids as BigInt64Array;
-  for (let i = 0; i < 3 * layout.seq; i++) if (positions[i]! > maxPosition) maxPosition = positions[i]!;
   return {
     logits: out.logits!.data as Float32Array,
     keys: Array.from({ length: layers }, (_, l) => out[`present_keys.${l}`]!.data as Float32Array),
     values: Array.from({ length: layers }, (_, l) => out[`present_values.${l}`]!.data as Float32Array),
     cachedLengths: Array.from({ length: layers }, (_, l) => cachedTokens(layout, strategies, l).length),
-    nextPosition: Number(maxPosition) + 1,
+    nextPosition: nextPositionId(feeds.inputs.position_ids as BigInt64Array, 0, layout.seq, layout.seq),
     decoderRope: request.decoderRope ?? new Float32Array(layers).fill(1),
   };
 }

@@ -105,18 +105,30 @@ export async function prefillBatch(model: VideoLM, prompts: ForwardRequest[]): P
       }
       return part;
     };
-    // Layer 0's ids: per-layer overrides permute ids, they never raise the largest one.
-    let maxPosition = 0n;
-    for (let k = 0; k < 3; k++) for (let s = 0; s < len; s++) if (positions[(i * 3 + k) * padded + s]! > maxPosition) maxPosition = positions[(i * 3 + k) * padded + s]!;
     return {
       logits: out.logits.slice((i * padded + len - 1) * vocab, (i * padded + len) * vocab),
       keys: Array.from({ length: layers }, (_, l) => slice(allKeys, l)),
       values: Array.from({ length: layers }, (_, l) => slice(allValues, l)),
       cachedLengths: new Array<number>(layers).fill(len),
-      nextPosition: Number(maxPosition) + 1,
+      nextPosition: nextPositionId(positions, i, padded, len),
       decoderRope: p.decoderRope ?? new Float32Array(layers).fill(1),
     };
   });
+}
+
+/**
+ * The position id the first generated token takes: one past the largest id of sequence `index`'s
+ * first `length` tokens, read from the layer-0 rows of a `position_ids` feed [L, B, 3, seqPadded]
+ * (per-layer overrides permute ids, they never raise the largest one).
+ */
+export function nextPositionId(positionIds: BigInt64Array, index: number, seqPadded: number, length: number): number {
+  let max = 0n;
+  for (let k = 0; k < 3; k++)
+    for (let s = 0; s < length; s++) {
+      const id = positionIds[(index * 3 + k) * seqPadded + s]!;
+      if (id > max) max = id;
+    }
+  return Number(max) + 1;
 }
 
 /** Generates a continuation of one prompt (with its video). */

@@ -3,6 +3,7 @@
  * 3·2·p·p] in Hugging Face's patch order (temporal group, then 2×2 merge windows, then the patches
  * of each window; inside a row: channel, frame-of-pair, y, x), normalised with CLIP's mean and std.
  */
+import type { Dataset } from '../data/dataset.js';
 import { TempolabError } from '../engine/errors.js';
 import type { VisionConfig } from './config.js';
 import { mergeWindowOrder } from './rotary.js';
@@ -51,4 +52,10 @@ export function videoToPixelValues(frames: Uint8Array, count: number, height: nu
     }
   }
   return { data, grid };
+}
+
+/** A dataset clip as pixel values (optionally with its raw frames reordered). */
+export function clipPixelValues(dataset: Dataset, videoId: string, cfg: VisionConfig, frameOrder?: readonly number[]): PixelValues {
+  const m = dataset.manifest;
+  return videoToPixelValues(dataset.frames(videoId), m.frames, m.height, m.width, cfg, frameOrder);
 }

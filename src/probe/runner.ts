@@ -8,7 +8,7 @@ import type { Question } from '../data/types.js';
 import { TempolabError } from '../engine/errors.js';
 import { ropeIndex } from '../models/positionIds.js';
 import { encodeVideoQuestion } from '../models/prompt.js';
-import { videoToPixelValues } from '../models/processor.js';
+import { clipPixelValues } from '../models/processor.js';
 import type { VideoLM } from '../models/videoLM.js';
 import { compileInterventions } from './compile.js';
 import type { ProbeContext } from './context.js';
@@ -53,8 +53,7 @@ export async function runExperiment(model: VideoLM, dataset: Dataset, experiment
   const rows: ProbeRow[] = [];
   let done = 0;
   for (const q of questions) {
-    const frames = dataset.frames(q.videoId);
-    const plain = videoToPixelValues(frames, m.frames, m.height, m.width, cfg.vision_config);
+    const plain = clipPixelValues(dataset, q.videoId, cfg.vision_config);
     const grid = plain.grid;
     const prompt = encodeVideoQuestion(tokenizer, { question: q.question, videoTokens: model.mergedTokens(grid), temporalGroups: grid.t });
     const mergedGrid = { t: grid.t, h: grid.h / merge, w: grid.w / merge };
@@ -72,7 +71,7 @@ export async function runExperiment(model: VideoLM, dataset: Dataset, experiment
       if (cached !== undefined) return cached;
       const inputs = compileInterventions(interventions, context);
       const identity = inputs.frameOrder.every((f, i) => f === i);
-      const pixels = identity ? plain : videoToPixelValues(frames, m.frames, m.height, m.width, cfg.vision_config, inputs.frameOrder);
+      const pixels = identity ? plain : clipPixelValues(dataset, q.videoId, cfg.vision_config, inputs.frameOrder);
       const out = await model.forward({
         inputIds: prompt.inputIds,
         pixelValuesVideos: pixels.data,

@@ -8,7 +8,7 @@ import type { Question, Split } from '../data/types.js';
 import { TempolabError } from '../engine/errors.js';
 import { Random } from '../engine/random.js';
 import { encodeVideoQuestion, padQuestion, type EncodedQuestion } from '../models/prompt.js';
-import { videoToPixelValues, type PixelValues } from '../models/processor.js';
+import { clipPixelValues, type PixelValues } from '../models/processor.js';
 import type { ForwardRequest, VideoLM } from '../models/videoLM.js';
 
 export class TrainingData {
@@ -40,8 +40,7 @@ export class TrainingData {
   pixelValues(videoId: string): PixelValues {
     let pv = this.pixels.get(videoId);
     if (!pv) {
-      const m = this.dataset.manifest;
-      pv = videoToPixelValues(this.dataset.frames(videoId), m.frames, m.height, m.width, this.model.config.vision_config);
+      pv = clipPixelValues(this.dataset, videoId, this.model.config.vision_config);
       this.pixels.set(videoId, pv);
     }
     return pv;
