@@ -1,4 +1,4 @@
-import type { CaptionSlots, Dimension, Format } from './types.js';
+import type { CaptionSlots, Format, TemporalDimension } from './types.js';
 
 /** The instruction line each format's prompt ends with (TempCompass' prompts, lower-cased). */
 export const INSTRUCTIONS: Record<Format, string> = {
@@ -13,7 +13,7 @@ export const OPTION_LETTERS = ['A', 'B', 'C', 'D', 'E'] as const;
 export const CAPTION_MATCHING_QUESTION = 'which caption matches the video?';
 
 /** The captioning prompt names the dimension the caption should be about. */
-export const CAPTIONING_PROMPTS: Record<Dimension, string> = {
+export const CAPTIONING_PROMPTS: Record<TemporalDimension, string> = {
   direction: 'describe the direction of the motion in the video in one sentence.',
   speed: 'describe the speed of the motion in the video in one sentence.',
   order: 'describe the order of the events in the video in one sentence.',

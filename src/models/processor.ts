@@ -59,3 +59,17 @@ export function clipPixelValues(dataset: Dataset, videoId: string, cfg: VisionCo
   const m = dataset.manifest;
   return videoToPixelValues(dataset.frames(videoId), m.frames, m.height, m.width, cfg, frameOrder);
 }
+
+/**
+ * Frames as independent images: Qwen2-VL feeds an image as a repeated frame pair, so frame k becomes
+ * temporal group k with both of its frames equal. Without STA each group is encoded on its own.
+ */
+export function imagePixelValues(frames: Uint8Array, count: number, height: number, width: number, cfg: VisionConfig): PixelValues {
+  const frameBytes = height * width * 3;
+  if (frames.length !== count * frameBytes) throw new TempolabError(`video has ${frames.length} bytes, expected ${count}×${height}×${width}×3`);
+  const repeated = new Uint8Array(count * cfg.temporal_patch_size * frameBytes);
+  for (let k = 0; k < count; k++) {
+    for (let r = 0; r < cfg.temporal_patch_size; r++) repeated.set(frames.subarray(k * frameBytes, (k + 1) * frameBytes), (k * cfg.temporal_patch_size + r) * frameBytes);
+  }
+  return videoToPixelValues(repeated, count * cfg.temporal_patch_size, height, width, cfg);
+}

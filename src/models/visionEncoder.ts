@@ -9,7 +9,7 @@
  */
 import type { Tensor } from '../engine/graph.js';
 import { attention, attentionWeights, gelu, matmul, quickGelu, split } from '../engine/composite.js';
-import { add, matmulPrimitive, reshape, slice, transpose } from '../engine/ops.js';
+import { add, constant, expand, matmulPrimitive, reshape, slice, transpose } from '../engine/ops.js';
 import { layerNormLayer, linear, type Scope } from '../engine/scope.js';
 import { temporalAttentionLayers, temporalHeads, visionHeadDim, type VisionConfig } from './config.js';
 import { applyRotary, temporalRotaryTable, visionRotaryTable } from './rotary.js';
@@ -100,10 +100,10 @@ function visionMlp(scope: Scope, x: Tensor, cfg: VisionConfig): Tensor {
 }
 
 /**
- * Encodes `pixelValues` [B, T·N, 3·2·p·p] (HF processor layout) into video embeddings
- * [B, T·N/merge², hidden], ready to replace the video pad tokens of the decoder input.
+ * The ViT blocks without the merger: `pixelValues` [B, T·N, 3·2·p·p] → patch features [B, T, N, C].
+ * Vision pretraining and the video classifier read these; the VideoLM merges them.
  */
-export function visionEncoder(scope: Scope, pixelValues: Tensor, grid: VideoGrid, cfg: VisionConfig, switches: VisionSwitches, trace?: VisionTrace): Tensor {
+export function visionBlocks(scope: Scope, pixelValues: Tensor, grid: VideoGrid, cfg: VisionConfig, switches: VisionSwitches, trace?: VisionTrace): Tensor {
   const b = pixelValues.shape[0]!;
   const n = grid.h * grid.w;
   const c = cfg.embed_dim;
@@ -128,11 +128,31 @@ export function visionEncoder(scope: Scope, pixelValues: Tensor, grid: VideoGrid
     x = add(x, visionMlp(block.sub('mlp'), layerNormLayer(block.sub('norm2'), x), cfg));
     trace?.hiddenStates.push(x);
   }
-  return patchMerger(scope.sub('merger'), x, cfg);
+  return x;
+}
+
+/** Switches that leave every attention as trained: no masks, rotary embeddings on. */
+export function defaultVisionSwitches(graph: Tensor['graph'], cfg: VisionConfig, grid: VideoGrid): VisionSwitches {
+  const n = grid.h * grid.w;
+  const filled = (value: number, shape: number[]) => expand(constant(graph, value), shape);
+  return {
+    spatialMask: filled(0, [cfg.depth, n, n]),
+    temporalMask: filled(0, [cfg.depth, grid.t, grid.t]),
+    spatialRope: filled(1, [cfg.depth]),
+    temporalRope: filled(1, [cfg.depth]),
+  };
+}
+
+/**
+ * Encodes `pixelValues` [B, T·N, 3·2·p·p] (HF processor layout) into video embeddings
+ * [B, T·N/merge², hidden], ready to replace the video pad tokens of the decoder input.
+ */
+export function visionEncoder(scope: Scope, pixelValues: Tensor, grid: VideoGrid, cfg: VisionConfig, switches: VisionSwitches, trace?: VisionTrace): Tensor {
+  return patchMerger(scope.sub('merger'), visionBlocks(scope, pixelValues, grid, cfg, switches, trace), cfg);
 }
 
 /** ln_q per patch, concatenate each merge window's patches, then Linear → GELU → Linear. */
-function patchMerger(scope: Scope, x: Tensor, cfg: VisionConfig): Tensor {
+export function patchMerger(scope: Scope, x: Tensor, cfg: VisionConfig): Tensor {
   const [b, t, n, c] = x.shape as [number, number, number, number];
   const window = cfg.spatial_merge_size ** 2;
   const merged = reshape(layerNormLayer(scope.sub('ln_q'), x), [b, t * (n / window), window * c]);
