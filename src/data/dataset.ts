@@ -12,6 +12,19 @@ import { SPLITS, type Manifest, type Question, type Split, type SplitInfo, type 
  *   {split}/frames-NNN.bin    frame shards (see shards.ts)
  */
 export const MANIFEST = 'manifest.json';
+
+/** A directory this project wrote as a dataset (its manifest says so): data commands may replace it. */
+export function isDataset(dir: string): boolean {
+  try {
+    const manifest = JSON.parse(readFileSync(path.join(dir, MANIFEST), 'utf8')) as { format?: unknown } | null;
+    return manifest?.format === 'tempolab-dataset';
+  } catch {
+    return false;
+  }
+}
+
+/** What a data command may replace at its --out: an earlier dataset, or anything with --overwrite. */
+export const datasetOutput = (overwrite = false) => ({ owned: isDataset, overwrite, what: 'a tempolab dataset' });
 export const DEFAULT_SHARD_CLIPS = 4096;
 
 const shardName = (split: Split, n: number) => `${split}/frames-${String(n).padStart(3, '0')}.bin`;

@@ -2,7 +2,7 @@ import { check } from '../engine/errors.js';
 import { Random } from '../engine/random.js';
 import { writeDirAtomic } from '../engine/atomicWrite.js';
 import { Decks, permutations } from './balance.js';
-import { DatasetWriter } from './dataset.js';
+import { datasetOutput, DatasetWriter } from './dataset.js';
 import {
   CAPTION_MATCHING_QUESTION,
   CAPTIONING_PROMPTS,
@@ -266,6 +266,8 @@ export interface SynthRequest extends Partial<SynthSettings> {
   test?: number;
   /** Clips per frame shard. */
   shardClips?: number;
+  /** Replace an existing --out that is not a tempolab dataset. */
+  overwrite?: boolean;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -317,6 +319,6 @@ export async function synthesizeDataset(outDir: string, request: SynthRequest = 
       generator: { name: 'tempolab-synth', ...settings, counts },
       heldOut,
     });
-  });
+  }, datasetOutput(request.overwrite));
   return manifest!;
 }

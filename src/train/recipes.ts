@@ -19,7 +19,8 @@ import { presetConfig, type PresetName } from '../models/config.js';
 import { isLoraParameter } from '../models/lora.js';
 import { buildWordLevelTokenizer } from '../models/tokenizer/index.js';
 import type { VideoLM } from '../models/videoLM.js';
-import { loadCheckpoint, runTraining, type RunResult, type Stage, type StepProgress } from './trainer.js';
+import { loadCheckpoint, runTraining, type RunOptions, type RunResult, type Stage, type StepProgress } from './trainer.js';
+import { abandonFailedStart, assertNewRunDir } from './runDir.js';
 import { TrainingData } from './trainingData.js';
 
 export const isVisionLayerNorm = (name: string): boolean => /^visual\.(blocks\.\d+\.norm[123]|merger\.ln_q)\./.test(name);
@@ -110,6 +111,7 @@ export function resolveModelDir(dir: string): string {
 export interface TrainCallbacks {
   onStep?: (p: StepProgress) => void;
   shouldStop?: () => boolean;
+  onCheckpointPhase?: RunOptions['onCheckpointPhase'];
   onStart?: (info: { totalSteps: number; resumedAt: number; sequenceLength: number; examples: number }) => void;
 }
 
@@ -127,8 +129,9 @@ export async function train(settings: RunSettings | { resume: string }, callback
     s = JSON.parse(await fs.readFile(file, 'utf8')) as RunSettings;
   } else {
     s = settings;
-    if (existsSync(path.join(runDir, 'run.json'))) throw new TempolabError(`${runDir} already holds a run; pass --resume to continue it or choose another --out`);
+    await assertNewRunDir(runDir);
   }
+  const createdDir = !existsSync(runDir);
   const checkpoint = resuming ? await loadCheckpoint(runDir) : null;
   const model = checkpoint?.model ?? (await initialModel(s));
   const data = new TrainingData(openDataset(s.data), model, 'train', s.seed);
@@ -136,5 +139,10 @@ export async function train(settings: RunSettings | { resume: string }, callback
   if (!resuming) await writeFileAtomic(path.join(runDir, 'run.json'), JSON.stringify(s, null, 2) + '\n');
   const stages = stagesOf(s);
   callbacks.onStart?.({ totalSteps: stages.reduce((a, st) => a + st.steps, 0), resumedAt: checkpoint?.state.globalStep ?? 0, sequenceLength: data.length, examples: data.encoded.length });
-  return runTraining(model, data, { runDir, stages, batchSize: s.batchSize, weightDecay: s.weightDecay, maxGradNorm: s.maxGradNorm, checkpointEvery: s.checkpointEvery, onStep: callbacks.onStep, shouldStop: callbacks.shouldStop }, checkpoint);
+  try {
+    return await runTraining(model, data, { runDir, stages, batchSize: s.batchSize, weightDecay: s.weightDecay, maxGradNorm: s.maxGradNorm, checkpointEvery: s.checkpointEvery, onStep: callbacks.onStep, shouldStop: callbacks.shouldStop, onCheckpointPhase: callbacks.onCheckpointPhase }, checkpoint);
+  } catch (error) {
+    if (!resuming) await abandonFailedStart(runDir, createdDir);
+    throw error;
+  }
 }

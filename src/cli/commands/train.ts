@@ -28,7 +28,8 @@ export async function runWithProgress(settings: RunSettings | { resume: string }
   try {
     const result = await train(settings, {
       onStart: (i) => {
-        process.stderr.write(`${label}: ${i.examples} training questions, sequence length ${i.sequenceLength}${i.resumedAt ? `, resuming at step ${i.resumedAt}` : ''}\n`);
+        const resumed = 'resume' in settings ? (i.resumedAt ? `, resuming at step ${i.resumedAt}` : ', no complete checkpoint yet: starting again from step 0') : '';
+        process.stderr.write(`${label}: ${i.examples} training questions, sequence length ${i.sequenceLength}${resumed}\n`);
         bar = progressBar(label, i.totalSteps, ['stage', 'loss', 'tok/s']);
         bar.update(i.resumedAt);
       },
@@ -37,7 +38,10 @@ export async function runWithProgress(settings: RunSettings | { resume: string }
     });
     bar?.stop();
     const out = 'resume' in settings ? settings.resume : settings.out;
-    if (result.interrupted) process.stderr.write(`${label}: stopped at step ${result.state.globalStep}; continue with the same command and --resume\n`);
+    if (result.interrupted) {
+      process.stderr.write(`${label}: stopped at step ${result.state.globalStep} (checkpoint saved); continue with --resume --out ${out}\n`);
+      process.exitCode = interrupt.exitCode();
+    }
     else process.stderr.write(`${label}: done in ${result.seconds.toFixed(0)} s; model in ${out}/checkpoint\n`);
   } finally {
     bar?.stop();
