@@ -14,6 +14,8 @@ export interface OutputDirPolicy {
   overwrite?: boolean;
   /** What this command writes, for the message: "a tempolab dataset". */
   what?: string;
+  /** Whether the command has an --overwrite flag to offer in the message (default true). */
+  offerOverwrite?: boolean;
 }
 
 const errnoCode = (error: unknown): string | undefined => (error as NodeJS.ErrnoException).code;
@@ -59,7 +61,7 @@ export async function guardOutputDir(target: string, policy: OutputDirPolicy = {
   const entries = await fs.readdir(target);
   if (!entries.length || policy.overwrite || policy.owned?.(target)) return;
   throw new TempolabError(
-    `${target} already exists and is not ${policy.what ?? "this command's output"} (it holds ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, e.g. '${entries.sort()[0]}'); choose a new or empty --out, or pass --overwrite to replace it`,
+    `${target} already exists and is not ${policy.what ?? "this command's output"} (it holds ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}, e.g. '${entries.sort()[0]}'); choose a new or empty --out${policy.offerOverwrite === false ? '' : ', or pass --overwrite to replace it'}`,
   );
 }
 

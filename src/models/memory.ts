@@ -53,6 +53,6 @@ export function assertClipFits(cfg: VideoLMConfig, clip: ClipShape, textTokens =
   const fitsFrames = inferenceBytes(cfg, { ...clip, frames }, textTokens) <= budget;
   const advice = [fitsSize ? `--size ${size} or less` : null, fitsFrames ? `--frames ${frames} or fewer` : null].filter(Boolean).join(', or ');
   throw new TempolabError(
-    `--size ${clip.size} with --frames ${clip.frames}${textTokens > 64 ? ` and a ${textTokens}-token prompt` : ''} needs about ${gb(need)} GB for one forward pass, more than half of this machine's ${gb(budget * 2)} GB; ${advice ? `use ${advice}` : 'shorten the question and lower --size and --frames'}`,
+    `--size ${clip.size} with --frames ${clip.frames}${textTokens > 256 ? ` and a ${textTokens}-token prompt` : ''} needs about ${gb(need)} GB for one forward pass, more than half of this machine's ${gb(budget * 2)} GB; ${advice ? `use ${advice}` : 'shorten the question and lower --size and --frames'}`,
   );
 }

@@ -23,7 +23,7 @@ export function registerDemo(program: Command): void {
       const settings = { ...(f.quick ? DEMO_QUICK : DEMO_DEFAULT), seed: int('--seed', f.seed) };
       const dir = f.out ?? path.join('runs', timestamp());
       if (existsSync(path.join(dir, 'data'))) throw new TempolabError(`${dir} already holds a demo; pass another --out`);
-      await guardOutputDir(dir, { what: 'a demo run' });
+      await guardOutputDir(dir, { what: 'a demo run', offerOverwrite: false });
       const interrupt = interruptFlag();
       let bar: ProgressReporter | undefined;
       let barKey = '';
