@@ -24,7 +24,7 @@ export function isDataset(dir: string): boolean {
 }
 
 /** What a data command may replace at its --out: an earlier dataset, or anything with --overwrite. */
-export const datasetOutput = (overwrite = false) => ({ owned: isDataset, overwrite, what: 'a tempolab dataset' });
+export const datasetOutput = (overwrite = false, offerOverwrite = true) => ({ owned: isDataset, overwrite, offerOverwrite, what: 'a tempolab dataset' });
 export const DEFAULT_SHARD_CLIPS = 4096;
 
 const shardName = (split: Split, n: number) => `${split}/frames-${String(n).padStart(3, '0')}.bin`;

@@ -156,7 +156,7 @@ export async function importTempCompassQuestions(files: readonly string[], video
       splits: Object.fromEntries(SPLITS.map((s) => [s, { ...dataset.manifest.splits[s], questions: counts[s] }])) as Manifest['splits'],
     };
     await fs.writeFile(path.join(tmp, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
-  }, datasetOutput());
+  }, datasetOutput(false, false));
   return imported.length;
 }
 

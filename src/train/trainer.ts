@@ -133,6 +133,7 @@ export async function runTraining(
   const state: TrainerState = resume ? { ...resume.state } : { stageIndex: 0, step: 0, globalStep: 0 };
   const started = Date.now();
   await truncateLog(logFile, state.globalStep);
+  let checkpointed = resume !== null;
 
   for (; state.stageIndex < o.stages.length; state.stageIndex++, state.step = 0) {
     const stage = o.stages[state.stageIndex]!;
@@ -151,7 +152,10 @@ export async function runTraining(
       const result = await step.run(model.params, optimizer, feeds, lr);
       if (!Number.isFinite(result.loss) || !Number.isFinite(result.gradNorm)) {
         throw new TempolabError(
-          `training diverged at step ${state.step + 1} of ${stage.name} (loss ${result.loss}, gradient norm ${result.gradNorm}); the last good checkpoint (step ${lastGood.step}) is in ${checkpointDir(o.runDir)} — lower the learning rate in run.json and continue with --resume`,
+          `training diverged at step ${state.step + 1} of ${stage.name} (loss ${result.loss}, gradient norm ${result.gradNorm}); ` +
+            (checkpointed
+              ? `the last good checkpoint (step ${lastGood.step}) is in ${checkpointDir(o.runDir)} — lower the learning rate in run.json and continue with --resume`
+              : 'no checkpoint was saved yet — lower the learning rate and start the run again'),
         );
       }
       state.step++;
@@ -178,6 +182,7 @@ export async function runTraining(
         const at = state.globalStep;
         await saveCheckpoint(o.runDir, model, finishedStage ? null : optimizer, saved, o.onCheckpointPhase && ((phase) => o.onCheckpointPhase!(phase, at)));
         lastGood.step = state.step;
+        checkpointed = true;
       }
       if (stop) return { model, state, interrupted: true, seconds: (Date.now() - started) / 1000 };
     }

@@ -82,7 +82,7 @@ test('SIGTERM during training saves a checkpoint at the step it stopped and exit
 
 test('a start that fails before its first checkpoint leaves no run.json, so the corrected command can start', async () => {
   const out = path.join(root, 'failed-start');
-  await assert.rejects(train({ ...faultRun(data, out), lr: 1e9, maxGradNorm: 0, checkpointEvery: 1000 }), /training diverged/);
+  await assert.rejects(train({ ...faultRun(data, out), lr: 1e9, maxGradNorm: 0, checkpointEvery: 1000 }), /training diverged at step \d+ of base .*; no checkpoint was saved yet — lower the learning rate and start the run again/);
   assert.ok(!existsSync(out), 'the directory this start created is gone');
   const again = await train({ ...faultRun(data, out), steps: 2 });
   assert.equal(again.state.globalStep, 2);
