@@ -37,6 +37,10 @@ export function registerAsk(program: Command): void {
       const clip = statSync(f.video).isDirectory() ? await decodeImageSequence(f.video, frames, size) : await decodeVideo(f.video, frames, size);
       const pv = videoToPixelValues(clip.pixels, frames, size, size, model.config.vision_config);
       const prompt = encodeVideoQuestion(model.tokenizer, { question, videoTokens: model.mergedTokens(pv.grid), temporalGroups: pv.grid.t });
+      const longest = model.config.max_position_embeddings;
+      if (longest !== undefined && prompt.inputIds.length + maxNewTokens > longest) {
+        throw new TempolabError(`the prompt (${prompt.inputIds.length} tokens with the video) plus --max-tokens ${maxNewTokens} exceeds the model's max_position_embeddings ${longest}; shorten the question or lower --size/--frames`);
+      }
       const request = { inputIds: prompt.inputIds, pixelValuesVideos: pv.data, videoGridThw: [pv.grid.t, pv.grid.h, pv.grid.w] as const };
       const out = f.strategy
         ? await decode(model, await strategicPrefill(model, request, prompt.spans, parseStrategies(f.strategy, model.config.num_hidden_layers)), { maxNewTokens })
