@@ -105,6 +105,7 @@ async function initialModel(s: RunSettings): Promise<VideoLM> {
 export function resolveModelDir(dir: string): string {
   if (existsSync(path.join(dir, 'config.json'))) return dir;
   if (existsSync(path.join(dir, 'checkpoint', 'config.json'))) return path.join(dir, 'checkpoint');
+  if (existsSync(path.join(dir, 'run.json'))) throw new TempolabError(`${dir} is a training run without a usable checkpoint/ (none saved yet, or a save was interrupted); 'tempolab train <kind> --resume --out ${dir}' recovers the newest complete one`);
   throw new TempolabError(`${dir} is neither a model directory (config.json) nor a training run (checkpoint/config.json)`);
 }
 

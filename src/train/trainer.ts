@@ -1,8 +1,7 @@
 /**
  * The training loop shared by base pretraining, STAVE and the control: a run is a list of stages,
  * each with its own trainable set, learning-rate schedule and optional model change at its start
- * (adding STA, adding LoRA). Checkpoints are atomic directories; a resumed run continues
- * bit-exactly; Ctrl-C or SIGTERM saves and stops; a NaN loss stops and keeps the last good
+ * (adding STA, adding LoRA). A resumed run continues bit-exactly; Ctrl-C or SIGTERM saves and stops; a NaN loss stops and keeps the last good
  * checkpoint. Checkpoints are swapped in so that a kill at any instant leaves one (checkpointSwap.ts).
  */
 import { existsSync, promises as fs } from 'node:fs';
