@@ -2,7 +2,7 @@ import { check } from '../engine/errors.js';
 import { Random } from '../engine/random.js';
 import { writeDirAtomic } from '../engine/atomicWrite.js';
 import { Decks, permutations } from './balance.js';
-import { datasetOutput, DatasetWriter } from './dataset.js';
+import { assertShardBuffersFit, datasetOutput, DatasetWriter } from './dataset.js';
 import {
   CAPTION_MATCHING_QUESTION,
   CAPTIONING_PROMPTS,
@@ -293,6 +293,7 @@ export async function synthesizeDataset(outDir: string, request: SynthRequest = 
   }
   const total = counts.train + counts.val + counts.test;
   check(total > 0, 'nothing to generate: give --train, --val or --test a positive even count');
+  assertShardBuffersFit({ frames: settings.frames, height: settings.size, width: settings.size, channels: 3 }, SPLITS.map((s) => counts[s]), request.shardClips);
   const heldOut = heldOutCompositions(settings.seed, settings.heldOutPerMotion);
   let manifest: Manifest | undefined;
   await writeDirAtomic(outDir, async (tmp) => {

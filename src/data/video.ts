@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { check, TempolabError } from '../engine/errors.js';
 import { writeDirAtomic } from '../engine/atomicWrite.js';
 import { assertOutsideInputs } from '../engine/outputDir.js';
-import { datasetOutput, DatasetWriter } from './dataset.js';
+import { assertShardBuffersFit, datasetOutput, DatasetWriter } from './dataset.js';
 import type { Manifest, Split } from './types.js';
 
 export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp', '.bmp', '.tif', '.tiff'];
@@ -210,6 +210,7 @@ export async function importVideos(inputs: readonly string[], outDir: string, op
   check(inputs.length > 0, 'no videos given; pass video files, folders of videos or folders of frame images');
   assertOutsideInputs(outDir, inputs);
   const sources = await expandInputs(inputs);
+  assertShardBuffersFit({ frames, height: size, width: size, channels: 3 }, [sources.length]);
   let manifest: Manifest | undefined;
   await writeDirAtomic(outDir, async (tmp) => {
     const writer = new DatasetWriter(tmp, { frames, height: size, width: size, channels: 3 });

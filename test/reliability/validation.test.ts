@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { assertShardBuffersFit } from '../../src/data/dataset.js';
 import { benchmarkVocabulary } from '../../src/data/vocabulary.js';
 import { readSafetensors, serializeSafetensors } from '../../src/engine/safetensors.js';
 import { withLora } from '../../src/models/adapters.js';
@@ -104,4 +105,13 @@ test('memory limits: the estimate grows with size⁴ (per-frame attention) and a
   const advised = Number(/use --size (\d+) or less/.exec((() => { try { assertClipFits(c, { frames: 8, size: 4096 }, 64, 2 ** 30); } catch (e) { return (e as Error).message; } return ''; })())![1]);
   assert.ok(inferenceBytes(c, { frames: 8, size: advised }) <= 2 ** 30 && inferenceBytes(c, { frames: 8, size: advised + 8 }) > 2 ** 30, `advised ${advised}`);
   assert.doesNotThrow(() => assertClipFits(c, { frames: 8, size: 32 }, 64, 2 ** 30));
+});
+
+test('data synth/import refuse clip shapes whose shard buffers cannot fit, naming the largest --size that does (hand-worked)', () => {
+  const shape = { frames: 8, height: 32, width: 32, channels: 3 };
+  // 10 clips × 8·32·32·3 B = 245 760 B > 100 000 B; at size 24: 138 240 B, still too much; at 16: 61 440 B.
+  assert.throws(() => assertShardBuffersFit(shape, [10, 0, 0], 4096, 100_000), /10 clips of 8x32x32 need 0\.0 GB .*; use --size 16 or less/);
+  assert.doesNotThrow(() => assertShardBuffersFit(shape, [10, 0, 0], 4096, 245_760));
+  // Only up to shardClips clips per split are held at once.
+  assert.doesNotThrow(() => assertShardBuffersFit(shape, [1000, 1000, 0], 5, 245_760));
 });
