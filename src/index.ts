@@ -5,3 +5,5 @@ export * from './models/index.js';
 export * from './eval/index.js';
 export * from './probe/index.js';
 export * from './infer/index.js';
+export { latestCheckpoint, writeCheckpoint, readSavedState, truncateLog, checkpointDir, CHECKPOINT_PHASES, type CheckpointPhase, type SavedState } from './train/checkpointSwap.js';
+export { assertNewRunDir, abandonFailedStart } from './train/runDir.js';

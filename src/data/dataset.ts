@@ -1,4 +1,5 @@
 import { existsSync, promises as fs, readFileSync } from 'node:fs';
+import os from 'node:os';
 import * as path from 'node:path';
 import { TempolabError } from '../engine/errors.js';
 import { clipBytes, readShard, shardHeader, type ClipShape, type Shard } from './shards.js';
@@ -12,7 +13,37 @@ import { SPLITS, type Manifest, type Question, type Split, type SplitInfo, type 
  *   {split}/frames-NNN.bin    frame shards (see shards.ts)
  */
 export const MANIFEST = 'manifest.json';
+
+/** A directory this project wrote as a dataset (its manifest says so): data commands may replace it. */
+export function isDataset(dir: string): boolean {
+  try {
+    const manifest = JSON.parse(readFileSync(path.join(dir, MANIFEST), 'utf8')) as { format?: unknown } | null;
+    return manifest?.format === 'tempolab-dataset';
+  } catch {
+    return false;
+  }
+}
+
+/** What a data command may replace at its --out: an earlier dataset, or anything with --overwrite. */
+export const datasetOutput = (overwrite = false, offerOverwrite = true) => ({ owned: isDataset, overwrite, offerOverwrite, what: 'a tempolab dataset' });
 export const DEFAULT_SHARD_CLIPS = 4096;
+
+/**
+ * Fails with one line when the clips a DatasetWriter holds before its shards fill (up to
+ * `shardClips` per split) would need more than half of this machine's memory, naming the largest
+ * --size that fits. `perSplit` is the number of clips each split will receive.
+ */
+export function assertShardBuffersFit(shape: ClipShape, perSplit: readonly number[], shardClips = DEFAULT_SHARD_CLIPS, budget = os.totalmem() / 2): void {
+  const held = perSplit.reduce((a, n) => a + Math.min(n, shardClips), 0);
+  const need = (size: number) => held * clipBytes({ ...shape, height: size, width: size });
+  if (need(shape.height) <= budget) return;
+  let size = shape.height - 8;
+  while (size > 8 && need(size) > budget) size -= 8;
+  const gb = (b: number) => (b / 2 ** 30).toFixed(1);
+  throw new TempolabError(
+    `${held} clips of ${shape.frames}x${shape.height}x${shape.width} need ${gb(need(shape.height))} GB in memory while their shards fill, more than half of this machine's ${gb(budget * 2)} GB; ${need(size) <= budget ? `use --size ${size} or less, or ` : ''}make fewer clips or --frames`,
+  );
+}
 
 const shardName = (split: Split, n: number) => `${split}/frames-${String(n).padStart(3, '0')}.bin`;
 const jsonl = (rows: readonly unknown[]) => rows.map((r) => JSON.stringify(r) + '\n').join('');

@@ -4,7 +4,7 @@ import { writeDirAtomic } from '../engine/atomicWrite.js';
 import { Decks, permutations } from './balance.js';
 import { sceneObject } from './groundTruth.js';
 import { PerceptionDecks } from './perception.js';
-import { DatasetWriter } from './dataset.js';
+import { assertShardBuffersFit, datasetOutput, DatasetWriter } from './dataset.js';
 import {
   CAPTION_MATCHING_QUESTION,
   CAPTIONING_PROMPTS,
@@ -295,6 +295,8 @@ export interface SynthRequest extends Partial<SynthSettings> {
   test?: number;
   /** Clips per frame shard. */
   shardClips?: number;
+  /** Replace an existing --out that is not a tempolab dataset. */
+  overwrite?: boolean;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -320,6 +322,7 @@ export async function synthesizeDataset(outDir: string, request: SynthRequest = 
   }
   const total = counts.train + counts.val + counts.test;
   check(total > 0, 'nothing to generate: give --train, --val or --test a positive even count');
+  assertShardBuffersFit({ frames: settings.frames, height: settings.size, width: settings.size, channels: 3 }, SPLITS.map((s) => counts[s]), request.shardClips);
   const heldOut = heldOutCompositions(settings.seed, settings.heldOutPerMotion);
   let manifest: Manifest | undefined;
   await writeDirAtomic(outDir, async (tmp) => {
@@ -346,6 +349,6 @@ export async function synthesizeDataset(outDir: string, request: SynthRequest = 
       generator: { name: 'tempolab-synth', ...settings, counts },
       heldOut,
     });
-  });
+  }, datasetOutput(request.overwrite));
   return manifest!;
 }

@@ -2,7 +2,7 @@ import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { check, TempolabError } from '../engine/errors.js';
 import { writeDirAtomic, writeFileAtomic } from '../engine/atomicWrite.js';
-import { MANIFEST, openDataset } from './dataset.js';
+import { datasetOutput, MANIFEST, openDataset } from './dataset.js';
 import { INSTRUCTIONS } from './formats.js';
 import { DIMENSIONS, FORMATS, SPLITS, type Dimension, type Format, type Manifest, type Question, type Split } from './types.js';
 
@@ -156,7 +156,7 @@ export async function importTempCompassQuestions(files: readonly string[], video
       splits: Object.fromEntries(SPLITS.map((s) => [s, { ...dataset.manifest.splits[s], questions: counts[s] }])) as Manifest['splits'],
     };
     await fs.writeFile(path.join(tmp, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
-  });
+  }, datasetOutput(false, false));
   return imported.length;
 }
 

@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import sharp from 'sharp';
 import { check, TempolabError } from '../engine/errors.js';
 import { writeDirAtomic } from '../engine/atomicWrite.js';
-import { DatasetWriter } from './dataset.js';
+import { assertOutsideInputs } from '../engine/outputDir.js';
+import { assertShardBuffersFit, datasetOutput, DatasetWriter } from './dataset.js';
 import type { Manifest, Split } from './types.js';
 
 export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp', '.bmp', '.tif', '.tiff'];
@@ -151,6 +152,8 @@ export interface ImportOptions {
   size?: number;
   /** The split the clips go into (default test: imported videos are usually for evaluation). */
   split?: Split;
+  /** Replace an existing --out that is not a tempolab dataset. */
+  overwrite?: boolean;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -205,7 +208,9 @@ export async function importVideos(inputs: readonly string[], outDir: string, op
   const split = options.split ?? 'test';
   validateClipShape(frames, size);
   check(inputs.length > 0, 'no videos given; pass video files, folders of videos or folders of frame images');
+  assertOutsideInputs(outDir, inputs);
   const sources = await expandInputs(inputs);
+  assertShardBuffersFit({ frames, height: size, width: size, channels: 3 }, [sources.length]);
   let manifest: Manifest | undefined;
   await writeDirAtomic(outDir, async (tmp) => {
     const writer = new DatasetWriter(tmp, { frames, height: size, width: size, channels: 3 });
@@ -222,6 +227,6 @@ export async function importVideos(inputs: readonly string[], outDir: string, op
       generator: { name: 'tempolab-import', frames, size, sampling: 'segment-centres', resize: 'cover-centre-crop' },
       heldOut: [],
     });
-  });
+  }, datasetOutput(options.overwrite));
   return manifest!;
 }

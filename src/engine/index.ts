@@ -12,12 +12,13 @@ export { compile, configureRuntime, CompiledGraph, runtimeInfo, defaultThreads, 
 export { initParameters, checkParameters, cloneParameters, type ParameterStore, type ParameterTensor } from './parameters.js';
 export {
   readSafetensors, parseSafetensors, writeSafetensors, serializeSafetensors, loadParameters, saveParameters, halfToFloat,
-  type LoadedTensor, type SafetensorsDType,
+  MAX_HEADER_BYTES, MAX_FILE_BYTES, type LoadedTensor, type SafetensorsDType, type ParseOptions,
 } from './safetensors.js';
 export { adamwUpdate, clipByGlobalNorm, DEFAULT_ADAMW, type AdamWConfig } from './optimizer.js';
 export { compileTrainStep, TrainStep, type TrainStepOptions, type OptimizerState, type StepResult } from './trainStep.js';
 export { warmupCosine, type CosineSchedule } from './schedule.js';
 export { Random } from './random.js';
-export { writeFileAtomic, writeDirAtomic } from './atomicWrite.js';
+export { writeFileAtomic, writeDirAtomic, swapDirectory, type SwapPhase } from './atomicWrite.js';
+export { guardOutputDir, assertWritableDir, assertOutsideInputs, removeStaleTemps, type OutputDirPolicy } from './outputDir.js';
 export { fmt as formatShape, sizeOf, type Shape } from './shape.js';
 export { countFlops, nodeFlops } from './flops.js';

@@ -3,6 +3,7 @@
  * header length, a JSON header {name: {dtype, shape, data_offsets}}, then the raw bytes. f16 and
  * bf16 tensors are widened to f32 on read; files are written to a temp path and renamed.
  */
+import buffer from 'node:buffer';
 import { promises as fs } from 'node:fs';
 import { writeFileAtomic } from './atomicWrite.js';
 import { TempolabError } from './errors.js';
@@ -58,49 +59,120 @@ function decode(file: string, name: string, dtype: string, bytes: Uint8Array, co
   }
 }
 
-/** Parses safetensors bytes; `file` names the source in errors. */
-export function parseSafetensors(bytes: Uint8Array, file = 'safetensors'): { tensors: Map<string, LoadedTensor>; metadata: Record<string, string> } {
+/** The reference implementation's cap on the JSON header (safetensors' MAX_HEADER_SIZE). */
+export const MAX_HEADER_BYTES = 100_000_000;
+/** The largest file read into memory at once (Node's Buffer limit). */
+export const MAX_FILE_BYTES = Math.min(buffer.constants.MAX_LENGTH, 2 ** 53 - 1);
+
+export interface ParseOptions {
+  /** Accept NaN and ±Inf in float tensors (default: an error naming the tensor). */
+  allowNonFinite?: boolean;
+}
+
+interface Entry {
+  name: string;
+  dtype: string;
+  shape: number[];
+  begin: number;
+  end: number;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isIndex = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
+
+/**
+ * Parses safetensors bytes, validating the header as the reference implementation does: every
+ * entry is {dtype, shape, data_offsets}, dims and offsets are non-negative integers, the tensors
+ * tile the data section exactly (contiguous from 0, no overlap, no gap, nothing past the end) and
+ * each spans dtype width × element count bytes. `file` names the source in errors.
+ */
+export function parseSafetensors(bytes: Uint8Array, file = 'safetensors', options: ParseOptions = {}): { tensors: Map<string, LoadedTensor>; metadata: Record<string, string> } {
   const bad = (why: string) => new TempolabError(`${file} is not a valid safetensors file (${why}); re-save it with safetensors or tempolab`);
   if (bytes.byteLength < 8) throw bad('shorter than its 8-byte header length');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLength = Number(view.getBigUint64(0, true));
+  const declared = view.getBigUint64(0, true);
+  if (declared > BigInt(MAX_HEADER_BYTES)) throw bad(`header length ${declared} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
+  const headerLength = Number(declared);
   if (headerLength > bytes.byteLength - 8) throw bad(`header length ${headerLength} exceeds the file size ${bytes.byteLength}`);
-  let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] } | Record<string, string>>;
+  let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength)));
   } catch {
-    throw bad('its header is not JSON');
+    throw bad('its header is not UTF-8 JSON');
   }
+  if (!isObject(header)) throw bad(`its header is ${header === null ? 'null' : Array.isArray(header) ? 'a list' : typeof header}, not an object`);
   const dataStart = 8 + headerLength;
-  const tensors = new Map<string, LoadedTensor>();
+  const dataBytes = bytes.byteLength - dataStart;
   let metadata: Record<string, string> = {};
+  const entries: Entry[] = [];
   for (const [name, entry] of Object.entries(header)) {
     if (name === '__metadata__') {
-      metadata = entry as Record<string, string>;
+      if (entry !== null && (!isObject(entry) || Object.values(entry).some((v) => typeof v !== 'string'))) throw bad('__metadata__ must map names to strings');
+      metadata = (entry ?? {}) as Record<string, string>;
       continue;
     }
-    const { dtype, shape, data_offsets } = entry as { dtype: string; shape: number[]; data_offsets: [number, number] };
-    if (!Array.isArray(shape) || !Array.isArray(data_offsets) || typeof dtype !== 'string') throw bad(`entry ${name} lacks dtype/shape/data_offsets`);
-    const [begin, end] = data_offsets;
-    const count = sizeOf(shape);
-    const width = BYTES[dtype];
-    if (width === undefined) throw bad(`tensor ${name} has unknown dtype ${dtype}`);
-    if (end - begin !== count * width || dataStart + end > bytes.byteLength) {
-      throw bad(`tensor ${name} ${dtype}${fmt(shape)} needs ${count * width} bytes at [${begin}, ${end}) but the file has ${bytes.byteLength - dataStart} data bytes`);
+    if (!isObject(entry)) throw bad(`entry ${name} is ${show(entry)}, not {dtype, shape, data_offsets}`);
+    const { dtype, shape, data_offsets: offsets } = entry;
+    if (typeof dtype !== 'string' || BYTES[dtype] === undefined) throw bad(`tensor ${name} has unknown dtype ${show(dtype)}`);
+    if (!Array.isArray(shape) || !shape.every(isIndex)) throw bad(`tensor ${name} has shape ${show(shape)}; dims must be non-negative integers`);
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isIndex)) throw bad(`tensor ${name} has data_offsets ${show(offsets)}; they must be two non-negative integers [begin, end]`);
+    const [begin, end] = offsets as [number, number];
+    if (end < begin) throw bad(`tensor ${name} has data_offsets [${begin}, ${end}) that end before they begin`);
+    // The product is bounded by the span it must equal, so a huge shape never reaches an allocation.
+    let count = 1;
+    for (const d of shape as number[]) count = count * d > Math.max(dataBytes, end - begin) ? Infinity : count * d;
+    if (count * BYTES[dtype]! !== end - begin) throw bad(`tensor ${name} ${dtype}${fmt(shape as number[])} needs ${count === Infinity ? 'more' : count * BYTES[dtype]!} bytes but data_offsets [${begin}, ${end}) hold ${end - begin}`);
+    if (end > dataBytes) throw bad(`tensor ${name} ${dtype}${fmt(shape as number[])} needs ${end - begin} bytes at [${begin}, ${end}) but the file has ${dataBytes} data bytes`);
+    entries.push({ name, dtype, shape: shape as number[], begin, end });
+  }
+  let at = 0;
+  for (const e of [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end)) {
+    if (e.begin < at) throw bad(`tensor ${e.name} at [${e.begin}, ${e.end}) overlaps the tensor before it (which ends at ${at})`);
+    if (e.begin > at) throw bad(`the data has a gap: nothing covers bytes [${at}, ${e.begin}) before tensor ${e.name}`);
+    at = e.end;
+  }
+  if (at !== dataBytes) throw bad(`its tensors cover ${at} data bytes but the file has ${dataBytes}`);
+  const tensors = new Map<string, LoadedTensor>();
+  for (const e of entries) {
+    const data = decode(file, e.name, e.dtype, bytes.subarray(dataStart + e.begin, dataStart + e.end), sizeOf(e.shape));
+    if (!options.allowNonFinite && data instanceof Float32Array) {
+      for (let i = 0; i < data.length; i++) {
+        if (!Number.isFinite(data[i]!)) throw new TempolabError(`${file}: tensor ${e.name} holds ${data[i]} at element ${i}; the weights are corrupt or came from a diverged run — restore the file or use an earlier checkpoint`);
+      }
     }
-    tensors.set(name, { dtype: dtype as SafetensorsDType, shape, data: decode(file, name, dtype, bytes.subarray(dataStart + begin, dataStart + end), count) });
+    tensors.set(e.name, { dtype: e.dtype as SafetensorsDType, shape: e.shape, data });
   }
   return { tensors, metadata };
 }
 
-export async function readSafetensors(file: string): Promise<{ tensors: Map<string, LoadedTensor>; metadata: Record<string, string> }> {
-  let bytes: Buffer;
+const show = (value: unknown): string => {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? text.slice(0, 37) + '...' : text;
+};
+
+/** Reads a safetensors file: a regular file (links are followed) no larger than MAX_FILE_BYTES. */
+export async function readSafetensors(file: string, options: ParseOptions = {}): Promise<{ tensors: Map<string, LoadedTensor>; metadata: Record<string, string> }> {
+  let handle: fs.FileHandle;
   try {
-    bytes = await fs.readFile(file);
+    handle = await fs.open(file, 'r');
   } catch (error) {
     throw new TempolabError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  return parseSafetensors(bytes, file);
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw new TempolabError(`${file} is not a regular file (a directory, device or pipe); a safetensors file must be a plain file`);
+    if (stat.size > MAX_FILE_BYTES) throw new TempolabError(`${file} is ${stat.size} bytes, more than the ${MAX_FILE_BYTES} bytes tempolab can read at once; split it into shards`);
+    const bytes = Buffer.allocUnsafe(stat.size);
+    let read = 0;
+    while (read < stat.size) {
+      const { bytesRead } = await handle.read(bytes, read, stat.size - read, read);
+      if (bytesRead === 0) break;
+      read += bytesRead;
+    }
+    return parseSafetensors(bytes.subarray(0, read), file, options);
+  } finally {
+    await handle.close();
+  }
 }
 
 export interface WritableTensor {

@@ -11,7 +11,7 @@ import type { ParamSpec } from '../engine/graph.js';
 import { initParameters, type ParameterStore } from '../engine/parameters.js';
 import { readSafetensors, writeSafetensors } from '../engine/safetensors.js';
 import { fmt, sameShape } from '../engine/shape.js';
-import { temporalHeads, validateConfig, visionHeadDim, type TemporalAttentionConfig, type VideoLMConfig } from './config.js';
+import { temporalAttentionLayers, temporalHeads, validateConfig, visionHeadDim, type TemporalAttentionConfig, type VideoLMConfig } from './config.js';
 import { traceVideoLM } from './graph.js';
 import { loadTokenizer, type TextTokenizer } from './tokenizer/index.js';
 import { VideoLM } from './videoLM.js';
@@ -48,22 +48,59 @@ async function readJson(file: string, what: string): Promise<unknown> {
   }
 }
 
+/** The shard files of an index, each confined to the model directory (no absolute paths, no ../). */
+function shardFiles(dir: string, index: string, json: unknown): Map<string, string> {
+  const bad = (why: string) => new TempolabError(`${index} is not a valid shard index (${why}); re-save the checkpoint`);
+  const map = (json as { weight_map?: unknown } | null)?.weight_map;
+  if (typeof map !== 'object' || map === null || Array.isArray(map)) throw bad('it needs a "weight_map" object from tensor names to shard files');
+  const owner = new Map<string, string>();
+  for (const [name, file] of Object.entries(map as Record<string, unknown>)) {
+    if (typeof file !== 'string' || !file) throw bad(`tensor ${name} maps to ${JSON.stringify(file)}, not a file name`);
+    const rel = path.relative(dir, path.resolve(dir, file));
+    if (path.isAbsolute(file) || !rel || rel.startsWith('..') || path.isAbsolute(rel)) throw bad(`tensor ${name} maps to ${file}, outside the model directory`);
+    owner.set(name, path.join(dir, rel));
+  }
+  if (!owner.size) throw bad('its weight_map is empty');
+  return owner;
+}
+
 async function readTensors(dir: string): Promise<Map<string, { shape: number[]; data: Float32Array }>> {
   const single = path.join(dir, 'model.safetensors');
   const index = path.join(dir, 'model.safetensors.index.json');
-  const files = existsSync(single)
-    ? [single]
-    : existsSync(index)
-      ? [...new Set(Object.values(((await readJson(index, 'a shard index')) as { weight_map: Record<string, string> }).weight_map ?? {}))].map((f) => path.join(dir, f))
-      : null;
-  if (!files) throw new TempolabError(`${dir} has neither model.safetensors nor model.safetensors.index.json`);
+  const owner = existsSync(single) ? null : existsSync(index) ? shardFiles(dir, index, await readJson(index, 'a shard index')) : undefined;
+  if (owner === undefined) throw new TempolabError(`${dir} has neither model.safetensors nor model.safetensors.index.json`);
+  const files = owner ? [...new Set(owner.values())] : [single];
   const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
   for (const file of files) {
     for (const [name, t] of (await readSafetensors(file)).tensors) {
+      if (owner && owner.get(name) !== file) throw new TempolabError(`${file} holds ${name}, which ${index} ${owner.has(name) ? `places in ${owner.get(name)}` : 'does not list'}; re-save the checkpoint`);
       if (t.data instanceof Float32Array) tensors.set(canonicalName(name), { shape: t.shape, data: t.data });
     }
   }
   return tensors;
+}
+
+/**
+ * Tensors the config has no place for, when they mean the config describes a smaller model than the
+ * checkpoint (more decoder layers or vision blocks, STA or LoRA the config leaves out): an error,
+ * since dropping them would silently change the model.
+ */
+function assertConfigCoversCheckpoint(cfg: VideoLMConfig, unused: string[], dir: string): void {
+  const sta = new Set(temporalAttentionLayers(cfg.vision_config));
+  for (const name of unused) {
+    const layer = /^model\.layers\.(\d+)\./.exec(name);
+    if (layer && Number(layer[1]) >= cfg.num_hidden_layers) {
+      throw new TempolabError(`checkpoint ${dir} has ${name} but config.json says num_hidden_layers ${cfg.num_hidden_layers}; fix num_hidden_layers (dropping layers would change the model)`);
+    }
+    const block = /^visual\.blocks\.(\d+)\.(temp_attn|norm3)?/.exec(name);
+    if (block && Number(block[1]) >= cfg.vision_config.depth) {
+      throw new TempolabError(`checkpoint ${dir} has ${name} but config.json says vision_config.depth ${cfg.vision_config.depth}; fix vision_config.depth (dropping blocks would change the model)`);
+    }
+    if (block?.[2] && !sta.has(Number(block[1]))) {
+      throw new TempolabError(`checkpoint ${dir} has ${name} but vision_config.temporal_attention does not give block ${block[1]} STA; fix temporal_attention.layers`);
+    }
+    if (/\.lora_[AB]\.weight$/.test(name)) throw new TempolabError(`checkpoint ${dir} has LoRA tensor ${name} but config.json has no tempolab_lora; restore tempolab_lora or export with --merge-lora`);
+  }
 }
 
 /**
@@ -90,6 +127,7 @@ function inferTemporalAttention(cfg: VideoLMConfig, names: Iterable<string>, sha
 export async function loadVideoLM(dir: string): Promise<VideoLM> {
   const cfg = (await readJson(path.join(dir, 'config.json'), 'config.json')) as VideoLMConfig;
   const log: string[] = [];
+  validateConfig(cfg);
   const tensors = await readTensors(dir);
   inferTemporalAttention(cfg, tensors.keys(), (n) => tensors.get(n)?.shape, log);
   validateConfig(cfg);
@@ -104,6 +142,7 @@ export async function loadVideoLM(dir: string): Promise<VideoLM> {
     params.set(spec.name, t);
   }
   const unused = [...tensors.keys()].filter((n) => !params.has(n) && !(cfg.tie_word_embeddings && n === 'lm_head.weight'));
+  assertConfigCoversCheckpoint(cfg, unused, dir);
   if (unused.length) log.push(`ignored ${unused.length} tensors the config does not use (first: ${unused[0]})`);
   const tokenizer = existsSync(path.join(dir, 'tokenizer.json')) ? await loadTokenizer(dir) : undefined;
   return new VideoLM(cfg, params, tokenizer, log);

@@ -80,39 +80,105 @@ export function temporalHeads(v: VisionConfig): number {
 /** M-RoPE sections, or one section covering all rotary frequencies (plain 1D RoPE on t). */
 export function mropeSection(c: VideoLMConfig): number[] {
   const section = c.rope_scaling?.mrope_section;
-  return section && section.length === 3 ? section : [headDim(c) / 2, 0, 0];
+  return section ?? [headDim(c) / 2, 0, 0];
 }
+
+/** The activations the model implements: SwiGLU with SiLU in the decoder, QuickGELU in the Qwen2-VL ViT. */
+export const SUPPORTED_ACTIVATIONS = { decoder: ['silu'], vision: ['quick_gelu'] } as const;
 
 function fail(message: string): never {
   throw new TempolabError(`config.json: ${message}`);
 }
 
-/** Checks the invariants the model code relies on; every failure names the key and the fix. */
+const show = (value: unknown): string => {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? text.slice(0, 57) + '...' : text;
+};
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isInteger = (value: unknown): value is number => Number.isSafeInteger(value);
+
+function positiveInteger(value: unknown, key: string): void {
+  if (!isInteger(value) || value <= 0) fail(`${key} must be a positive integer, got ${show(value)}`);
+}
+
+function numberIn(value: unknown, key: string, low: number, high: number, range: string): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || !(value > low && value < high)) fail(`${key} must be a number ${range}, got ${show(value)}`);
+}
+
+function optional(c: Record<string, unknown>, key: string, check: (value: unknown) => void): void {
+  if (c[key] !== undefined) check(c[key]);
+}
+
+function tokenId(value: unknown, key: string, vocab: number): void {
+  if (!isInteger(value) || value < 0 || value >= vocab) fail(`${key} must be a token id in [0, vocab_size ${vocab}), got ${show(value)}`);
+}
+
+function activation(value: unknown, key: string, supported: readonly string[]): void {
+  if (!supported.includes(value as string)) fail(`${key} ${show(value)} is not supported: tempolab implements ${supported.join(', ')} there (Qwen2-VL)`);
+}
+
+/**
+ * Checks the type and range of every key the model reads, and the invariants the model code relies
+ * on; every failure is one line naming the key and what it accepts.
+ */
 export function validateConfig(c: VideoLMConfig): VideoLMConfig {
-  const positive = (value: unknown, key: string) => {
-    if (!Number.isInteger(value) || (value as number) <= 0) fail(`${key} must be a positive integer, got ${JSON.stringify(value)}`);
-  };
-  for (const key of ['hidden_size', 'intermediate_size', 'num_hidden_layers', 'num_attention_heads', 'num_key_value_heads', 'vocab_size'] as const) positive(c[key], key);
-  const v = c.vision_config;
-  if (!v || typeof v !== 'object') fail('vision_config is missing; tempolab models are Qwen2-VL-style Video-LLMs');
-  for (const key of ['depth', 'embed_dim', 'num_heads', 'patch_size', 'spatial_merge_size', 'temporal_patch_size', 'hidden_size'] as const) positive(v[key], `vision_config.${key}`);
+  if (!isObject(c)) fail(`must be a JSON object with the Qwen2-VL keys, got ${show(c)}`);
+  optional(c, 'model_type', (v) => typeof v !== 'string' && fail(`model_type must be a string, got ${show(v)}`));
+  optional(c, 'architectures', (v) => (!Array.isArray(v) || v.some((a) => typeof a !== 'string')) && fail(`architectures must be a list of strings, got ${show(v)}`));
+  for (const key of ['hidden_size', 'intermediate_size', 'num_hidden_layers', 'num_attention_heads', 'num_key_value_heads', 'vocab_size'] as const) positiveInteger(c[key], key);
+  numberIn(c.rms_norm_eps, 'rms_norm_eps', 0, 1, 'in (0, 1), e.g. 1e-6');
+  numberIn(c.rope_theta, 'rope_theta', 0, Infinity, '> 0, e.g. 10000 or 1000000');
+  if (typeof c.tie_word_embeddings !== 'boolean') fail(`tie_word_embeddings must be true or false, got ${show(c.tie_word_embeddings)}`);
+  optional(c, 'max_position_embeddings', (v) => positiveInteger(v, 'max_position_embeddings'));
+  optional(c, 'hidden_act', (v) => activation(v, 'hidden_act', SUPPORTED_ACTIVATIONS.decoder));
+  for (const key of ['vision_start_token_id', 'vision_end_token_id', 'video_token_id'] as const) tokenId(c[key], key, c.vocab_size);
+  for (const key of ['image_token_id', 'bos_token_id'] as const) optional(c, key, (v) => tokenId(v, key, c.vocab_size));
+  const eos = c.eos_token_id;
+  if (Array.isArray(eos) ? !eos.length : eos === undefined) fail(`eos_token_id must be a token id or a non-empty list of them, got ${show(eos)}`);
+  for (const id of [eos].flat()) tokenId(id, 'eos_token_id', c.vocab_size);
   if (c.hidden_size % c.num_attention_heads) fail(`hidden_size ${c.hidden_size} is not divisible by num_attention_heads ${c.num_attention_heads}`);
   if (c.num_attention_heads % c.num_key_value_heads) fail(`num_attention_heads ${c.num_attention_heads} is not divisible by num_key_value_heads ${c.num_key_value_heads}`);
   if (headDim(c) % 2) fail(`head_dim ${headDim(c)} must be even for rotary embeddings`);
+  const scaling = c.rope_scaling;
+  if (scaling !== undefined && scaling !== null) {
+    if (!isObject(scaling)) fail(`rope_scaling must be an object like {"type": "mrope", "mrope_section": [16, 24, 24]} or null, got ${show(scaling)}`);
+    for (const key of ['type', 'rope_type'] as const) optional(scaling, key, (v) => typeof v !== 'string' && fail(`rope_scaling.${key} must be a string, got ${show(v)}`));
+    const section = scaling.mrope_section;
+    if (section !== undefined) {
+      if (!Array.isArray(section) || section.length !== 3 || section.some((x) => !isInteger(x) || x < 0)) {
+        fail(`rope_scaling.mrope_section must be three non-negative integers (t, h, w), got ${show(section)}`);
+      }
+      if (section.reduce((a, b) => a + b, 0) !== headDim(c) / 2) fail(`rope_scaling.mrope_section ${show(section)} must sum to head_dim/2 = ${headDim(c) / 2}`);
+    }
+  }
+  optional(c, 'tempolab_lora', (l) => {
+    if (!isObject(l) || !isInteger(l.rank) || l.rank <= 0 || typeof l.alpha !== 'number' || !(l.alpha > 0) || !Array.isArray(l.targets) || l.targets.some((t) => typeof t !== 'string')) {
+      fail(`tempolab_lora must be {"rank": positive integer, "alpha": positive number, "targets": [module names]}, got ${show(l)}`);
+    }
+  });
+  validateVisionConfig(c.vision_config, c.hidden_size);
+  return c;
+}
+
+function validateVisionConfig(v: VisionConfig, hiddenSize: number): void {
+  if (!isObject(v)) fail(`vision_config must be an object (tempolab models are Qwen2-VL-style Video-LLMs), got ${show(v)}`);
+  for (const key of ['depth', 'embed_dim', 'num_heads', 'patch_size', 'spatial_merge_size', 'temporal_patch_size', 'hidden_size'] as const) positiveInteger(v[key], `vision_config.${key}`);
+  if (v.in_chans !== 3) fail(`vision_config.in_chans must be 3 (frames are RGB), got ${show(v.in_chans)}`);
+  numberIn(v.mlp_ratio, 'vision_config.mlp_ratio', 0, Infinity, '> 0, e.g. 4');
+  if (!Number.isInteger(v.embed_dim * v.mlp_ratio)) fail(`vision_config.embed_dim × mlp_ratio must be an integer (the MLP width), got ${v.embed_dim} × ${v.mlp_ratio}`);
+  optional(v as unknown as Record<string, unknown>, 'hidden_act', (a) => activation(a, 'vision_config.hidden_act', SUPPORTED_ACTIVATIONS.vision));
   if (v.embed_dim % v.num_heads) fail(`vision_config.embed_dim ${v.embed_dim} is not divisible by vision_config.num_heads ${v.num_heads}`);
   if (visionHeadDim(v) % 4) fail(`vision head_dim ${visionHeadDim(v)} must be divisible by 4 (2D rotary: half rows, half columns)`);
-  if (v.hidden_size !== c.hidden_size) fail(`vision_config.hidden_size ${v.hidden_size} must equal hidden_size ${c.hidden_size} (the merger feeds the decoder)`);
-  const section = mropeSection(c);
-  if (section.reduce((a, b) => a + b, 0) !== headDim(c) / 2) fail(`rope_scaling.mrope_section ${JSON.stringify(section)} must sum to head_dim/2 = ${headDim(c) / 2}`);
+  if (v.hidden_size !== hiddenSize) fail(`vision_config.hidden_size ${v.hidden_size} must equal hidden_size ${hiddenSize} (the merger feeds the decoder)`);
   const ta = v.temporal_attention;
-  if (ta) {
-    if (!(ta.head_scale > 0)) fail(`vision_config.temporal_attention.head_scale must be > 0, got ${ta.head_scale}`);
-    if (ta.layers !== 'all' && (!Array.isArray(ta.layers) || ta.layers.some((i) => !Number.isInteger(i) || i < 0 || i >= v.depth))) {
-      fail(`vision_config.temporal_attention.layers must be "all" or block indices in [0, ${v.depth}), got ${JSON.stringify(ta.layers)}`);
-    }
-    if (ta.token_order && ta.token_order !== 'paper' && ta.token_order !== 'staveq2') fail(`temporal_attention.token_order must be "paper" or "staveq2", got ${JSON.stringify(ta.token_order)}`);
+  if (ta === undefined || ta === null) return;
+  if (!isObject(ta)) fail(`vision_config.temporal_attention must be an object like {"layers": "all", "head_scale": 0.25}, got ${show(ta)}`);
+  numberIn(ta.head_scale, 'vision_config.temporal_attention.head_scale', 0, Infinity, '> 0');
+  if (ta.layers !== 'all' && (!Array.isArray(ta.layers) || ta.layers.some((i) => !isInteger(i) || i < 0 || i >= v.depth) || new Set(ta.layers).size !== ta.layers.length)) {
+    fail(`vision_config.temporal_attention.layers must be "all" or distinct block indices in [0, ${v.depth}), got ${show(ta.layers)}`);
   }
-  return c;
+  if (ta.token_order !== undefined && ta.token_order !== 'paper' && ta.token_order !== 'staveq2') fail(`temporal_attention.token_order must be "paper" or "staveq2", got ${show(ta.token_order)}`);
+  if (ta.proj_init !== undefined && ta.proj_init !== 'zero' && ta.proj_init !== 'normal') fail(`temporal_attention.proj_init must be "zero" or "normal", got ${show(ta.proj_init)}`);
 }
 
 /** Token ids shared by every preset: the special tokens come first in tempolab's word-level vocabularies. */

@@ -1,5 +1,6 @@
 /** The models layer's public API. */
 export * from './config.js';
+export { inferenceBytes, assertClipFits, memoryBudget, type ClipShape } from './memory.js';
 export * from './tokenizer/index.js';
 export { VideoLM, causalDecoderMask, type ForwardRequest, type ForwardResult, type OutputName } from './videoLM.js';
 export { loadVideoLM, saveVideoLM, createVideoLM, parameterSpecs } from './checkpoint.js';

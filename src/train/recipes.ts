@@ -27,8 +27,10 @@ import { isLoraParameter } from '../models/lora.js';
 import { isVideoClassifierHead, isVisionHead } from '../models/pretraining.js';
 import { buildWordLevelTokenizer } from '../models/tokenizer/index.js';
 import type { VideoLM } from '../models/videoLM.js';
+import { latestCheckpoint } from './checkpointSwap.js';
 import { LanguageModeling, VideoClassification, VideoQuestions, VisionPretraining } from './objectives.js';
-import { checkpointDir, loadCheckpoint, runTraining, type RunResult, type Stage, type StepProgress } from './trainer.js';
+import { loadCheckpoint, runTraining, type RunOptions, type RunResult, type Stage, type StepProgress } from './trainer.js';
+import { abandonFailedStart, assertNewRunDir } from './runDir.js';
 import { TrainingData } from './trainingData.js';
 
 export const isVisionLayerNorm = (name: string): boolean => /^visual\.(blocks\.\d+\.norm[123]|merger\.ln_q)\./.test(name);
@@ -190,12 +192,14 @@ export function resolveModelDir(dir: string): string {
   if (existsSync(path.join(dir, 'checkpoint', 'config.json'))) return path.join(dir, 'checkpoint');
   const last = path.join(dir, PRETRAINING_STAGES[PRETRAINING_STAGES.length - 1]!, 'checkpoint');
   if (existsSync(path.join(last, 'config.json'))) return last;
-  throw new TempolabError(`${dir} is neither a model directory (config.json) nor a finished training run (checkpoint/config.json)`);
+  if (existsSync(path.join(dir, 'run.json'))) throw new TempolabError(`${dir} is a training run without a usable checkpoint/ (none saved yet, or a save was interrupted); 'tempolab train <kind> --resume --out ${dir}' recovers the newest complete one`);
+  throw new TempolabError(`${dir} is neither a model directory (config.json) nor a training run (checkpoint/config.json)`);
 }
 
 export interface TrainCallbacks {
   onStep?: (p: StepProgress) => void;
   shouldStop?: () => boolean;
+  onCheckpointPhase?: RunOptions['onCheckpointPhase'];
   onStart?: (info: { run: string; totalSteps: number; resumedAt: number; sequenceLength: number; examples: number }) => void;
 }
 
@@ -228,11 +232,11 @@ export function pipelineStage(s: BaseSettings, stage: PretrainingStage): Pretrai
 
 /** Whether a run directory holds a finished run (its checkpoint has passed its last stage). */
 async function finished(runDir: string): Promise<boolean> {
-  const state = path.join(checkpointDir(runDir), 'trainer_state.json');
-  if (!existsSync(state) || !existsSync(path.join(runDir, 'run.json'))) return false;
+  if (!existsSync(path.join(runDir, 'run.json'))) return false;
+  const saved = await latestCheckpoint(runDir);
   const settings = await readRunSettings(runDir);
-  if (settings.kind === 'base') return false;
-  const { stageIndex } = JSON.parse(await fs.readFile(state, 'utf8')) as { stageIndex: number };
+  if (!saved || settings.kind === 'base') return false;
+  const { stageIndex } = saved;
   const stages = settings.kind === 'stave' || settings.kind === 'control' ? 2 : 1;
   return stageIndex >= stages;
 }
@@ -265,8 +269,9 @@ export async function train(settings: RunSettings | { resume: string }, callback
   const resuming = 'resume' in settings;
   const runDir = resuming ? settings.resume : settings.out;
   const s = resuming ? await readRunSettings(runDir) : settings;
-  if (!resuming && existsSync(path.join(runDir, 'run.json'))) throw new TempolabError(`${runDir} already holds a run; pass --resume to continue it or choose another --out`);
+  if (!resuming) await assertNewRunDir(runDir);
   if (s.kind === 'base') return trainPipeline(s, resuming, callbacks);
+  const createdDir = !existsSync(runDir);
   const checkpoint = resuming ? await loadCheckpoint(runDir) : null;
   const model = checkpoint?.model ?? (await initialModel(s));
   const dataset = openDataset(s.data);
@@ -276,5 +281,10 @@ export async function train(settings: RunSettings | { resume: string }, callback
   const objective = probe.objective(model);
   if (!resuming) await writeFileAtomic(path.join(runDir, 'run.json'), JSON.stringify(s, null, 2) + '\n');
   callbacks.onStart?.({ run: runDir, totalSteps: stages.reduce((a, st) => a + st.steps, 0), resumedAt: checkpoint?.state.globalStep ?? 0, sequenceLength: objective.sequenceLength, examples: objective.examples });
-  return runTraining(model, { runDir, stages, batchSize: s.batchSize, weightDecay: s.weightDecay, maxGradNorm: s.maxGradNorm, checkpointEvery: s.checkpointEvery, seed: s.seed, onStep: callbacks.onStep, shouldStop: callbacks.shouldStop }, checkpoint);
+  try {
+    return await runTraining(model, { runDir, stages, batchSize: s.batchSize, weightDecay: s.weightDecay, maxGradNorm: s.maxGradNorm, checkpointEvery: s.checkpointEvery, seed: s.seed, onStep: callbacks.onStep, shouldStop: callbacks.shouldStop, onCheckpointPhase: callbacks.onCheckpointPhase }, checkpoint);
+  } catch (error) {
+    if (!resuming) await abandonFailedStart(runDir, createdDir);
+    throw error;
+  }
 }

@@ -1,12 +1,11 @@
 /**
  * The training loop shared by base pretraining, STAVE and the control: a run is a list of stages,
  * each with its own trainable set, learning-rate schedule and optional model change at its start
- * (adding STA, adding LoRA). Checkpoints are atomic directories; a resumed run continues
- * bit-exactly; Ctrl-C saves and stops; a NaN loss stops and keeps the last good checkpoint.
+ * (adding STA, adding LoRA). A resumed run continues bit-exactly; Ctrl-C or SIGTERM saves and stops; a NaN loss stops and keeps the last good
+ * checkpoint. Checkpoints are swapped in so that a kill at any instant leaves one (checkpointSwap.ts).
  */
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { writeDirAtomic } from '../engine/atomicWrite.js';
 import { TempolabError } from '../engine/errors.js';
 import { readSafetensors, writeSafetensors } from '../engine/safetensors.js';
 import { warmupCosine } from '../engine/schedule.js';
@@ -16,6 +15,9 @@ import { initParameters } from '../engine/parameters.js';
 import { loadVideoLM, saveVideoLM } from '../models/checkpoint.js';
 import type { VideoLM } from '../models/videoLM.js';
 import type { Objective } from './objectives.js';
+import { checkpointDir, latestCheckpoint, truncateLog, writeCheckpoint, type CheckpointPhase } from './checkpointSwap.js';
+
+export { checkpointDir } from './checkpointSwap.js';
 
 export interface Stage {
   name: string;
@@ -42,6 +44,8 @@ export interface RunOptions {
   onStep?: (p: StepProgress) => void;
   /** Polled after every step; when it returns true the run saves a checkpoint and stops. */
   shouldStop?: () => boolean;
+  /** Called at each phase of every checkpoint save (fault-injection tests kill the process here). */
+  onCheckpointPhase?: (phase: CheckpointPhase, globalStep: number) => void | Promise<void>;
 }
 
 export interface StepProgress {
@@ -71,10 +75,14 @@ export interface RunResult {
   seconds: number;
 }
 
-export const checkpointDir = (runDir: string): string => path.join(runDir, 'checkpoint');
-
-async function saveCheckpoint(runDir: string, model: VideoLM, optimizer: OptimizerState | null, state: TrainerState): Promise<void> {
-  await writeDirAtomic(checkpointDir(runDir), async (tmp) => {
+async function saveCheckpoint(
+  runDir: string,
+  model: VideoLM,
+  optimizer: OptimizerState | null,
+  state: TrainerState,
+  onPhase?: (phase: CheckpointPhase) => void | Promise<void>,
+): Promise<void> {
+  await writeCheckpoint(runDir, { ...state, optimizerStep: optimizer?.step ?? 0 }, async (tmp) => {
     await saveVideoLM(model, tmp);
     if (optimizer) {
       const moments = new Map<string, { shape: number[]; data: Float32Array }>();
@@ -82,15 +90,17 @@ async function saveCheckpoint(runDir: string, model: VideoLM, optimizer: Optimiz
       for (const [name, v] of optimizer.v) moments.set(`adam.v.${name}`, { shape: [v.length], data: v });
       await writeSafetensors(path.join(tmp, 'optimizer.safetensors'), moments);
     }
-    await fs.writeFile(path.join(tmp, 'trainer_state.json'), JSON.stringify({ ...state, optimizerStep: optimizer?.step ?? 0 }, null, 2));
-  });
+  }, onPhase);
 }
 
-/** The last checkpoint of a run, or null when the run has none. */
+/**
+ * The newest complete checkpoint of a run (in `checkpoint/`, or left complete by a save that a kill
+ * interrupted), or null when the run has none.
+ */
 export async function loadCheckpoint(runDir: string): Promise<{ model: VideoLM; state: TrainerState; optimizer: OptimizerState | null } | null> {
+  const state = await latestCheckpoint(runDir);
+  if (!state) return null;
   const dir = checkpointDir(runDir);
-  if (!existsSync(path.join(dir, 'trainer_state.json'))) return null;
-  const state = JSON.parse(await fs.readFile(path.join(dir, 'trainer_state.json'), 'utf8')) as TrainerState & { optimizerStep: number };
   const model = await loadVideoLM(dir);
   let optimizer: OptimizerState | null = null;
   if (existsSync(path.join(dir, 'optimizer.safetensors'))) {
@@ -141,7 +151,8 @@ export async function runTraining(
   let model = resume?.model ?? initial;
   const state: TrainerState = resume ? { ...resume.state } : { stageIndex: 0, step: 0, globalStep: 0 };
   const started = Date.now();
-  if (!resume) await fs.rm(logFile, { force: true });
+  await truncateLog(logFile, state.globalStep);
+  let checkpointed = resume !== null;
 
   for (; state.stageIndex < o.stages.length; state.stageIndex++, state.step = 0) {
     const stage = o.stages[state.stageIndex]!;
@@ -160,7 +171,10 @@ export async function runTraining(
       const result = await step.run(model.params, optimizer, batch.feeds, lr);
       if (!Number.isFinite(result.loss) || !Number.isFinite(result.gradNorm)) {
         throw new TempolabError(
-          `training diverged at step ${state.step + 1} of ${stage.name} (loss ${result.loss}, gradient norm ${result.gradNorm}); the last good checkpoint (step ${lastGood.step}) is in ${checkpointDir(o.runDir)} — lower the learning rate in run.json and continue with --resume`,
+          `training diverged at step ${state.step + 1} of ${stage.name} (loss ${result.loss}, gradient norm ${result.gradNorm}); ` +
+            (checkpointed
+              ? `the last good checkpoint (step ${lastGood.step}) is in ${checkpointDir(o.runDir)} — lower the learning rate in run.json and continue with --resume`
+              : 'no checkpoint was saved yet — lower the learning rate and start the run again'),
         );
       }
       state.step++;
@@ -183,8 +197,11 @@ export async function runTraining(
       const stop = o.shouldStop?.() ?? false;
       if (stop || state.step % o.checkpointEvery === 0 || state.step === stage.steps) {
         const finishedStage = state.step === stage.steps;
-        await saveCheckpoint(o.runDir, model, finishedStage ? null : optimizer, finishedStage ? { stageIndex: state.stageIndex + 1, step: 0, globalStep: state.globalStep } : state);
+        const saved = finishedStage ? { stageIndex: state.stageIndex + 1, step: 0, globalStep: state.globalStep } : state;
+        const at = state.globalStep;
+        await saveCheckpoint(o.runDir, model, finishedStage ? null : optimizer, saved, o.onCheckpointPhase && ((phase) => o.onCheckpointPhase!(phase, at)));
         lastGood.step = state.step;
+        checkpointed = true;
       }
       if (stop) return { model, state, interrupted: true, seconds: (Date.now() - started) / 1000 };
     }

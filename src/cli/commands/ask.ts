@@ -9,7 +9,9 @@ import { parseStrategies, STRATEGY_HELP } from '../../infer/strategies.js';
 import { encodeVideoQuestion } from '../../models/prompt.js';
 import { videoToPixelValues } from '../../models/processor.js';
 import { resolveModelDir } from '../../train/recipes.js';
+import { assertClipFits } from '../../models/memory.js';
 import { int } from '../options.js';
+import { readQuestion } from '../question.js';
 
 export function registerAsk(program: Command): void {
   program
@@ -21,18 +23,25 @@ export function registerAsk(program: Command): void {
     .option('--size <px>', 'frame size (square; a multiple of patch size × merge size)', '32')
     .option('--max-tokens <n>', 'longest answer in tokens', '32')
     .option('--strategy <spec>', `pathway-guided inference: ${STRATEGY_HELP}`)
-    .argument('<question>', 'the question, e.g. "does the red circle move from left to right? please answer yes or no:"')
-    .action(async (question: string, f: { model: string; video: string; frames: string; size: string; maxTokens: string; strategy?: string }) => {
-      const model = await loadVideoLM(resolveModelDir(f.model));
-      if (!model.tokenizer) throw new TempolabError(`${f.model} has no tokenizer.json; add one to ask questions`);
-      if (!existsSync(f.video)) throw new TempolabError(`video '${f.video}' not found`);
+    .option('--question-file <file>', 'read the question from a text file (for long questions)')
+    .argument('[question]', 'the question, e.g. "does the red circle move from left to right? please answer yes or no:"; - reads it from stdin')
+    .action(async (argument: string | undefined, f: { model: string; video: string; frames: string; size: string; maxTokens: string; strategy?: string; questionFile?: string }) => {
       const frames = int('--frames', f.frames, 2);
       const size = int('--size', f.size, 8);
+      const maxNewTokens = int('--max-tokens', f.maxTokens, 1);
+      const question = await readQuestion(argument, f.questionFile);
+      if (!existsSync(f.video)) throw new TempolabError(`video '${f.video}' not found`);
+      const model = await loadVideoLM(resolveModelDir(f.model));
+      if (!model.tokenizer) throw new TempolabError(`${f.model} has no tokenizer.json; add one to ask questions`);
+      assertClipFits(model.config, { frames, size }, model.tokenizer.encode(question).length + maxNewTokens + 32);
       const clip = statSync(f.video).isDirectory() ? await decodeImageSequence(f.video, frames, size) : await decodeVideo(f.video, frames, size);
       const pv = videoToPixelValues(clip.pixels, frames, size, size, model.config.vision_config);
       const prompt = encodeVideoQuestion(model.tokenizer, { question, videoTokens: model.mergedTokens(pv.grid), temporalGroups: pv.grid.t });
+      const longest = model.config.max_position_embeddings;
+      if (longest !== undefined && prompt.inputIds.length + maxNewTokens > longest) {
+        throw new TempolabError(`the prompt (${prompt.inputIds.length} tokens with the video) plus --max-tokens ${maxNewTokens} exceeds the model's max_position_embeddings ${longest}; shorten the question or lower --size/--frames`);
+      }
       const request = { inputIds: prompt.inputIds, pixelValuesVideos: pv.data, videoGridThw: [pv.grid.t, pv.grid.h, pv.grid.w] as const };
-      const maxNewTokens = int('--max-tokens', f.maxTokens, 1);
       const out = f.strategy
         ? await decode(model, await strategicPrefill(model, request, prompt.spans, parseStrategies(f.strategy, model.config.num_hidden_layers)), { maxNewTokens })
         : await generate(model, request, { maxNewTokens });

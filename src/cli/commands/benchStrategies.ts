@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { assertWritableDir } from '../../engine/outputDir.js';
 import path from 'node:path';
 import { openDataset } from '../../data/dataset.js';
 import { SPLITS, type Split } from '../../data/types.js';
@@ -28,6 +29,7 @@ export function registerBenchStrategies(program: Command): void {
     .action(async (f: { model: string; data: string; split: string; limit: string; strategies: string[]; repeats: string; out?: string }) => {
       // Strategies run as separate sessions, alternated round by round: no spinning threads between them.
       configureRuntime({ allowSpinning: false });
+      if (f.out) await assertWritableDir(f.out);
       const model = await loadVideoLM(resolveModelDir(f.model));
       const dataset = openDataset(f.data);
       const questions = dataset.questions(oneOf('--split', f.split, SPLITS) as Split).slice(0, int('--limit', f.limit, 1));

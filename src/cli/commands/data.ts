@@ -56,7 +56,8 @@ export function registerData(program: Command): void {
   data
     .command('synth')
     .description('generate the synthetic temporal benchmark (opposing pairs, four question formats, held-out compositions)')
-    .requiredOption('--out <dir>', 'dataset directory to create (replaced if it exists)')
+    .requiredOption('--out <dir>', 'dataset directory to create (an earlier dataset there is replaced; anything else needs --overwrite)')
+    .option('--overwrite', 'replace --out even when it holds something other than a tempolab dataset')
     .option('--train <n>', 'training clips (even: clips come in opposing pairs)', '1000')
     .option('--val <n>', 'validation clips (even)', '200')
     .option('--test <n>', 'test clips (even)', '200')
@@ -77,6 +78,7 @@ export function registerData(program: Command): void {
           seed: integer('--seed', opts.seed!),
           background: opts.background as 'mixed' | 'plain' | 'textured',
           distractors: integer('--distractors', opts.distractors!),
+          overwrite: opts.overwrite !== undefined,
           onProgress,
         }),
       );
@@ -114,17 +116,19 @@ export function registerData(program: Command): void {
     .command('import')
     .description('import real videos (files, folders of videos, or folders of frame images) into a dataset, sampling frames uniformly')
     .argument('<inputs...>', 'video files, folders of videos, or folders of frame images (one clip per folder)')
-    .requiredOption('--out <dir>', 'dataset directory to create (replaced if it exists; nothing is written if any input fails)')
+    .requiredOption('--out <dir>', 'dataset directory to create, outside the inputs (an earlier dataset there is replaced; nothing is written if any input fails)')
+    .option('--overwrite', 'replace --out even when it holds something other than a tempolab dataset')
     .option('--frames <n>', 'frames sampled uniformly per clip (even)', '8')
     .option('--size <n>', 'frame height and width: resized keeping aspect ratio, then centre-cropped (multiple of 8)', '32')
     .option('--split <split>', `split the clips go into: ${SPLITS.join(', ')}`, 'test')
-    .action(async (inputs: string[], opts: { out: string; frames: string; size: string; split: string }) => {
+    .action(async (inputs: string[], opts: { out: string; frames: string; size: string; split: string; overwrite?: boolean }) => {
       check((SPLITS as readonly string[]).includes(opts.split), `--split must be one of ${SPLITS.join(', ')}, got '${opts.split}'`);
       const manifest = await withProgress('import', (onProgress) =>
         importVideos(inputs, opts.out, {
           frames: integer('--frames', opts.frames),
           size: integer('--size', opts.size),
           split: opts.split as Split,
+          overwrite: opts.overwrite,
           onProgress,
         }),
       );

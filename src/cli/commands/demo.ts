@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { TempolabError } from '../../engine/errors.js';
+import { guardOutputDir } from '../../engine/outputDir.js';
 import { DEMO_DEFAULT, DEMO_QUICK, runDemo } from '../../eval/demo.js';
 import { interruptFlag } from '../interrupt.js';
 import { int } from '../options.js';
@@ -23,6 +24,7 @@ export function registerDemo(program: Command): void {
       const settings = { ...(f.quick ? DEMO_QUICK : DEMO_DEFAULT), seed: int('--seed', f.seed), seeds: int('--seeds', f.seeds, 1) };
       const dir = f.out ?? path.join('runs', timestamp());
       if (existsSync(path.join(dir, 'data'))) throw new TempolabError(`${dir} already holds a demo; pass another --out`);
+      await guardOutputDir(dir, { what: 'a demo run', offerOverwrite: false });
       const interrupt = interruptFlag();
       let bar: ProgressReporter | undefined;
       let barKey = '';
@@ -53,8 +55,14 @@ export function registerDemo(program: Command): void {
           shouldStop: interrupt.requested,
         });
         bar?.stop();
+        if (interrupt.requested()) process.exitCode = interrupt.exitCode();
         console.log(result.summary);
         console.log(`\nreport: ${path.join(result.dir, 'report.html')} (also report.md, results.json); ${((Date.now() - started) / 1000).toFixed(0)} s in all`);
+      } catch (error) {
+        if (!interrupt.requested()) throw error;
+        bar?.stop();
+        process.stderr.write(`demo: stopped (the current training run saved a checkpoint in ${dir}); start a new demo with another --out\n`);
+        process.exitCode = interrupt.exitCode();
       } finally {
         bar?.stop();
         interrupt.dispose();

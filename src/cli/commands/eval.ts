@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { promises as fs, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { openDataset } from '../../data/dataset.js';
 import { SPLITS, type Split } from '../../data/types.js';
@@ -7,12 +8,20 @@ import { evaluate } from '../../eval/metrics.js';
 import { writeEvaluationJson } from '../../eval/result.js';
 import { evaluationMarkdown } from '../../eval/summary.js';
 import { scorePredictions } from '../../eval/score.js';
-import { writeFileAtomic } from '../../engine/atomicWrite.js';
+import { writeDirAtomic } from '../../engine/atomicWrite.js';
+import { guardOutputDir } from '../../engine/outputDir.js';
 import { loadVideoLM } from '../../models/checkpoint.js';
 import { parseStrategies, STRATEGY_HELP } from '../../infer/strategies.js';
 import { resolveModelDir } from '../../train/recipes.js';
 import { int, oneOf } from '../options.js';
 import { progressBar } from '../progress.js';
+
+const EVALUATION_FILES = new Set(['results.json', 'report.md', 'predictions.jsonl']);
+
+/** A directory holding only what `eval --out` writes: an earlier evaluation, which eval may replace. */
+function isEvaluationDir(dir: string): boolean {
+  return readdirSync(dir).every((name) => EVALUATION_FILES.has(name));
+}
 
 export function registerEval(program: Command): void {
   program
@@ -23,10 +32,14 @@ export function registerEval(program: Command): void {
     .option('--split <name>', 'train, val or test', 'test')
     .option('--limit <n>', 'evaluate only the first n questions')
     .option('--batch <n>', 'prompts per prefill batch', '16')
-    .option('--out <dir>', 'write results.json and report.md there')
+    .option('--out <dir>', 'write results.json, report.md and predictions.jsonl there (an earlier evaluation there is replaced)')
+    .option('--overwrite', 'replace --out even when it holds other files')
     .option('--strategy <spec>', `pathway-guided inference: ${STRATEGY_HELP}`)
-    .action(async (f: { model: string; data: string; split: string; limit?: string; batch: string; out?: string; strategy?: string }) => {
+    .action(async (f: { model: string; data: string; split: string; limit?: string; batch: string; out?: string; overwrite?: boolean; strategy?: string }) => {
       const split = oneOf('--split', f.split, SPLITS) as Split;
+      const outputPolicy = { owned: isEvaluationDir, overwrite: f.overwrite, what: 'an evaluation (results.json, report.md, predictions.jsonl)' };
+      // Checked before the model loads, so a wrong --out fails in a second, not after the evaluation.
+      if (f.out) await guardOutputDir(path.resolve(f.out), outputPolicy);
       const model = await loadVideoLM(resolveModelDir(f.model));
       for (const line of model.loadLog) process.stderr.write(`load: ${line}\n`);
       const dataset = openDataset(f.data);
@@ -39,9 +52,11 @@ export function registerEval(program: Command): void {
       const result = evaluate(scorePredictions(questions, predictions), { model: path.basename(path.resolve(f.model)), split });
       const markdown = evaluationMarkdown(result);
       if (f.out) {
-        await writeEvaluationJson(path.join(f.out, 'results.json'), result);
-        await writeFileAtomic(path.join(f.out, 'report.md'), markdown);
-        await writeFileAtomic(path.join(f.out, 'predictions.jsonl'), predictions.map((p) => JSON.stringify(p)).join('\n') + '\n');
+        await writeDirAtomic(f.out, async (tmp) => {
+          await writeEvaluationJson(path.join(tmp, 'results.json'), result);
+          await fs.writeFile(path.join(tmp, 'report.md'), markdown);
+          await fs.writeFile(path.join(tmp, 'predictions.jsonl'), predictions.map((p) => JSON.stringify(p)).join('\n') + '\n');
+        }, outputPolicy);
       }
       console.log(markdown);
     });

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { assertWritableDir } from '../../engine/outputDir.js';
 import path from 'node:path';
 import { openDataset } from '../../data/dataset.js';
 import { SPLITS, type Split } from '../../data/types.js';
@@ -17,6 +18,8 @@ interface ProbeFlags { model: string[]; data: string; split: string; limit: stri
 /** Runs experiments on each model and writes probe-report.html / .md and probe-results.json. */
 async function probe(names: readonly ExperimentName[], f: ProbeFlags): Promise<void> {
   const split = oneOf('--split', f.split, SPLITS) as Split;
+  // Checked up front: the report is written only after every experiment has run.
+  await assertWritableDir(f.out);
   const dataset = openDataset(f.data);
   const limit = int('--limit', f.limit, 1);
   const models = await Promise.all(f.model.map(async (dir) => ({ name: path.basename(path.resolve(dir)), model: await loadVideoLM(resolveModelDir(dir)) })));

@@ -30,7 +30,8 @@ export async function runWithProgress(settings: RunSettings | { resume: string }
     const result = await train(settings, {
       onStart: (i) => {
         bar?.stop();
-        process.stderr.write(`${label}: ${i.run}: ${i.examples} training examples${i.resumedAt ? `, resuming at step ${i.resumedAt}` : ''}\n`);
+        const resumed = 'resume' in settings ? (i.resumedAt ? `, resuming at step ${i.resumedAt}` : ', no complete checkpoint yet: starting again from step 0') : '';
+        process.stderr.write(`${label}: ${i.run}: ${i.examples} training examples${resumed}\n`);
         bar = progressBar(label, i.totalSteps, ['stage', 'loss', 'tok/s']);
         bar.update(i.resumedAt);
       },
@@ -39,7 +40,10 @@ export async function runWithProgress(settings: RunSettings | { resume: string }
     });
     bar?.stop();
     const out = 'resume' in settings ? settings.resume : settings.out;
-    if (result.interrupted) process.stderr.write(`${label}: stopped at step ${result.state.globalStep}; continue with the same command and --resume\n`);
+    if (result.interrupted) {
+      process.stderr.write(`${label}: stopped at step ${result.state.globalStep} (checkpoint saved); continue with --resume --out ${out}\n`);
+      process.exitCode = interrupt.exitCode();
+    }
     else process.stderr.write(`${label}: done in ${result.seconds.toFixed(0)} s; model in ${out}/checkpoint\n`);
   } finally {
     bar?.stop();
