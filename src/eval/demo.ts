@@ -22,6 +22,7 @@ import type { EvaluationResult } from './result.js';
 import { scorePredictions, type Prediction } from './score.js';
 import { comparisonBlocks } from './summary.js';
 import { probeReportBlocks, type ProbeRun } from './probeReport.js';
+import { findings, findingsBlocks } from './findings.js';
 import { EXPERIMENT_NAMES, experiment } from '../probe/experiments.js';
 import { experimentQuestions, runExperiment } from '../probe/runner.js';
 import { lineChart } from './svg.js';
@@ -146,6 +147,8 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
     const sheet = await renderContactSheet(dataset, { ids: shown.map((q) => q.id), format: 'multi_choice' });
     const answerRows = shown.map((q) => [q.id, q.answer, ...MODELS.map((m) => predictions[m]!.find((p) => p.questionId === q.id)?.prediction ?? '')]);
     const blocks: ReportBlock[] = [
+      ...findingsBlocks(findings({ results, answers: Object.fromEntries(MODELS.map((m) => [m, scorePredictions(questions, predictions[m]!)])), questions, probes: probeRuns, seed: s.seed })),
+      heading('Setup'),
       paragraph(
         `Synthetic temporal benchmark: ${s.clips.train} training clips, ${s.clips.test} test clips (8 frames of 32×32, opposing pairs). ` +
           `Base: ${s.preset} preset, ${s.baseSteps} steps. STAVE and control: ${s.stage1Steps} + ${s.stage2Steps} steps from the base (LoRA rank ${s.loraRank}). ` +

@@ -4,7 +4,8 @@ import { openDataset } from '../../data/dataset.js';
 import { SPLITS, type Split } from '../../data/types.js';
 import { writeFileAtomic } from '../../engine/atomicWrite.js';
 import { probeReportBlocks, type ProbeRun } from '../../eval/probeReport.js';
-import { writeReport } from '../../eval/report.js';
+import { findings, findingsBlocks } from '../../eval/findings.js';
+import { heading, writeReport } from '../../eval/report.js';
 import { loadVideoLM } from '../../models/checkpoint.js';
 import { EXPERIMENT_NAMES, experiment, type ExperimentName } from '../../probe/experiments.js';
 import { experimentQuestions, runExperiment } from '../../probe/runner.js';
@@ -36,7 +37,7 @@ async function probe(names: readonly ExperimentName[], f: ProbeFlags): Promise<v
     runs.push(run);
   }
   const title = `Causal-pathway probes: ${models.map((m) => m.name).join(', ')}`;
-  await writeReport({ title, blocks: probeReportBlocks(runs) }, { html: path.join(f.out, 'probe-report.html'), markdown: path.join(f.out, 'probe-report.md') });
+  await writeReport({ title, blocks: [...findingsBlocks(findings({ probes: runs, seed: int('--seed', f.seed) })), heading('Probes'), ...probeReportBlocks(runs)] }, { html: path.join(f.out, 'probe-report.html'), markdown: path.join(f.out, 'probe-report.md') });
   await writeFileAtomic(path.join(f.out, 'probe-results.json'), JSON.stringify({ split, limit, runs }, null, 1) + '\n');
   console.log(`wrote ${path.join(f.out, 'probe-report.html')} (also probe-report.md, probe-results.json)`);
 }
