@@ -23,6 +23,8 @@ import { scorePredictions, type Prediction } from './score.js';
 import { comparisonBlocks } from './summary.js';
 import { probeReportBlocks, type ProbeRun } from './probeReport.js';
 import { findings, findingsBlocks } from './findings.js';
+import { stratifiedSample } from '../data/stratify.js';
+import { provenance } from '../engine/provenance.js';
 import { EXPERIMENT_NAMES, experiment } from '../probe/experiments.js';
 import { experimentQuestions, runExperiment } from '../probe/runner.js';
 import { lineChart } from './svg.js';
@@ -129,7 +131,7 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
         const model = models[modelName];
         const exp = experiment(name, { numLayers: model.config.num_hidden_layers, numFrames: dataset.manifest.frames / model.config.vision_config.temporal_patch_size });
         run.experiment = exp;
-        run.models.push({ model: modelName, rows: await runExperiment(model, dataset, exp, experimentQuestions(exp, dataset, questions).slice(0, s.probeQuestions)) });
+        run.models.push({ model: modelName, rows: await runExperiment(model, dataset, exp, stratifiedSample(experimentQuestions(exp, dataset, questions), s.probeQuestions)) });
       }
       probeRuns.push(run);
     }
@@ -169,7 +171,8 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
       ...probeReportBlocks(probeRuns),
     ];
     await writeReport({ title: 'tempolab demo: STAVE vs control on the synthetic temporal benchmark', blocks }, { html: path.join(dir, 'report.html'), markdown: path.join(dir, 'report.md') });
-    await writeFileAtomic(path.join(dir, 'results.json'), JSON.stringify({ settings: s, seconds, results, verdicts, probes: probeRuns }, null, 1) + '\n');
+    for (const m of MODELS) await writeFileAtomic(path.join(dir, 'predictions', `${m}.jsonl`), predictions[m]!.map((p) => JSON.stringify(p)).join('\n') + '\n');
+    await writeFileAtomic(path.join(dir, 'results.json'), JSON.stringify({ provenance: provenance(s), settings: s, seconds, results, verdicts, probes: probeRuns }, null, 1) + '\n');
   });
   return { dir, results, seconds, summary };
 }

@@ -27,5 +27,11 @@ test('tempolab demo --quick runs end to end and writes a report whose numbers ma
     assert.ok(markdown.includes(overall) && stdout.includes(overall), `${r.model}'s overall accuracy ${overall} appears in report.md and the summary`);
   }
   for (const run of ['base', 'stave', 'control']) assert.ok((await fs.stat(path.join(out, run, 'checkpoint', 'model.safetensors'))).size > 0);
+  assert.match(results.provenance.settingsHash, /^[0-9a-f]{16}$/);
+  for (const m of ['base', 'control', 'stave']) {
+    const lines = (await fs.readFile(path.join(out, 'predictions', `${m}.jsonl`), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(lines.length, results.results[0].questions, `${m}: one prediction per test question`);
+  }
+  assert.ok(html.indexOf('What this run found') < html.indexOf('Training'), 'the report opens with its findings');
   await fs.rm(path.dirname(out), { recursive: true });
 });

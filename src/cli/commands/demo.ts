@@ -54,6 +54,11 @@ export function registerDemo(program: Command): void {
         bar?.stop();
         console.log(result.summary);
         console.log(`\nreport: ${path.join(result.dir, 'report.html')} (also report.md, results.json); ${((Date.now() - started) / 1000).toFixed(0)} s in all`);
+      } catch (error) {
+        if (!interrupt.requested()) throw error;
+        bar?.stop();
+        process.stderr.write(`demo: interrupted; the finished training runs are in ${dir}\n`);
+        process.exitCode = 130;
       } finally {
         bar?.stop();
         interrupt.dispose();

@@ -4,10 +4,12 @@ import { openDataset } from '../../data/dataset.js';
 import { SPLITS, type Split } from '../../data/types.js';
 import { answerQuestions } from '../../eval/answer.js';
 import { evaluate } from '../../eval/metrics.js';
-import { writeEvaluationJson } from '../../eval/result.js';
 import { evaluationMarkdown } from '../../eval/summary.js';
 import { scorePredictions } from '../../eval/score.js';
 import { writeFileAtomic } from '../../engine/atomicWrite.js';
+import { TempolabError } from '../../engine/errors.js';
+import { provenance } from '../../engine/provenance.js';
+import { stratifiedSample } from '../../data/stratify.js';
 import { loadVideoLM } from '../../models/checkpoint.js';
 import { parseStrategies, STRATEGY_HELP } from '../../infer/strategies.js';
 import { resolveModelDir } from '../../train/recipes.js';
@@ -21,28 +23,32 @@ export function registerEval(program: Command): void {
     .requiredOption('--model <dir>', 'model directory or training run')
     .requiredOption('--data <dir>', 'dataset directory')
     .option('--split <name>', 'train, val or test', 'test')
-    .option('--limit <n>', 'evaluate only the first n questions')
+    .option('--limit <n>', 'evaluate n questions, balanced over task format × temporal dimension')
     .option('--batch <n>', 'prompts per prefill batch', '16')
     .option('--out <dir>', 'write results.json and report.md there')
     .option('--strategy <spec>', `pathway-guided inference: ${STRATEGY_HELP}`)
-    .action(async (f: { model: string; data: string; split: string; limit?: string; batch: string; out?: string; strategy?: string }) => {
+    .option('--json', 'print the results (results.json\'s content) as JSON on stdout instead of the Markdown summary')
+    .action(async (f: { model: string; data: string; split: string; limit?: string; batch: string; out?: string; strategy?: string; json?: boolean }) => {
       const split = oneOf('--split', f.split, SPLITS) as Split;
       const model = await loadVideoLM(resolveModelDir(f.model));
       for (const line of model.loadLog) process.stderr.write(`load: ${line}\n`);
       const dataset = openDataset(f.data);
       let questions = dataset.questions(split);
-      if (f.limit) questions = questions.slice(0, int('--limit', f.limit, 1));
+      if (f.limit) questions = stratifiedSample(questions, int('--limit', f.limit, 1));
+      if (questions.length === 0) throw new TempolabError(`the ${split} split of ${f.data} has no questions: nothing to evaluate; pass another --split or a dataset with ${split} questions`);
       const bar = progressBar('eval', questions.length);
       const strategies = f.strategy ? parseStrategies(f.strategy, model.config.num_hidden_layers) : undefined;
       const predictions = await answerQuestions(model, dataset, questions, { batchSize: int('--batch', f.batch, 1), onProgress: (d) => bar.update(d), ...(strategies ? { strategies } : {}) });
       bar.stop();
       const result = evaluate(scorePredictions(questions, predictions), { model: path.basename(path.resolve(f.model)), split });
       const markdown = evaluationMarkdown(result);
+      const settings = { model: path.resolve(f.model), data: path.resolve(f.data), split, limit: f.limit ?? null, batch: f.batch, strategy: f.strategy ?? null };
+      const json = `${JSON.stringify({ ...result, provenance: provenance(settings), settings }, null, 2)}\n`;
       if (f.out) {
-        await writeEvaluationJson(path.join(f.out, 'results.json'), result);
+        await writeFileAtomic(path.join(f.out, 'results.json'), json);
         await writeFileAtomic(path.join(f.out, 'report.md'), markdown);
         await writeFileAtomic(path.join(f.out, 'predictions.jsonl'), predictions.map((p) => JSON.stringify(p)).join('\n') + '\n');
       }
-      console.log(markdown);
+      process.stdout.write(f.json ? json : `${markdown}\n`);
     });
 }

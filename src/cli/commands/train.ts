@@ -4,7 +4,7 @@ import { PRESETS } from '../../models/config.js';
 import { DEFAULT_COMMON, train, type RunSettings } from '../../train/recipes.js';
 import type { StepProgress } from '../../train/trainer.js';
 import { interruptFlag } from '../interrupt.js';
-import { int, layerList, oneOf, positiveNumber } from '../options.js';
+import { int, layerList, oneOf, positiveNumber, rejectFlagsWithResume } from '../options.js';
 import { progressBar, type ProgressReporter } from '../progress.js';
 
 interface CommonFlags { data?: string; out: string; seed: string; batch: string; checkpointEvery: string; resume?: boolean }
@@ -37,7 +37,11 @@ export async function runWithProgress(settings: RunSettings | { resume: string }
     });
     bar?.stop();
     const out = 'resume' in settings ? settings.resume : settings.out;
-    if (result.interrupted) process.stderr.write(`${label}: stopped at step ${result.state.globalStep}; continue with the same command and --resume\n`);
+    if (result.interrupted) {
+      process.stderr.write(`${label}: stopped at step ${result.state.globalStep}; continue with the same command and --resume\n`);
+      // The shell's convention for a job ended by Ctrl-C, so scripts can tell it from success.
+      process.exitCode = 130;
+    }
     else process.stderr.write(`${label}: done in ${result.seconds.toFixed(0)} s; model in ${out}/checkpoint\n`);
   } finally {
     bar?.stop();
@@ -60,8 +64,11 @@ export function registerTrain(program: Command): void {
     .option('--preset <name>', `model preset: ${PRESETS.join(', ')}`, 'small')
     .option('--steps <n>', 'training steps', '600')
     .option('--lr <x>', 'peak learning rate (warmup + cosine)', '2e-3')
-    .action(async (f: CommonFlags & { preset: string; steps: string; lr: string }) => {
-      if (f.resume) return runWithProgress({ resume: f.out }, 'base');
+    .action(async (f: CommonFlags & { preset: string; steps: string; lr: string }, command: Command) => {
+      if (f.resume) {
+        rejectFlagsWithResume(command);
+        return runWithProgress({ resume: f.out }, 'base');
+      }
       requireData(f);
       const steps = int('--steps', f.steps, 1);
       await runWithProgress({ kind: 'base', ...common(f), preset: oneOf('--preset', f.preset, PRESETS), steps, lr: positiveNumber('--lr', f.lr), warmupSteps: Math.max(1, Math.round(steps * 0.05)) }, 'base');
@@ -88,8 +95,11 @@ export function registerTrain(program: Command): void {
         .option('--proj-init <how>', 'temp_attn.proj initialisation: zero (paper) or normal (STAVEQ2 create_base.py)', 'zero')
         .option('--token-order <order>', 'paper, or staveq2 (the public code\'s row order)', 'paper');
     }
-    c.action(async (f: CommonFlags & Record<string, string>) => {
-      if (f.resume) return runWithProgress({ resume: f.out }, kind);
+    c.action(async (f: CommonFlags & Record<string, string>, command: Command) => {
+      if (f.resume) {
+        rejectFlagsWithResume(command);
+        return runWithProgress({ resume: f.out }, kind);
+      }
       requireData(f);
       if (!f.from) throw new TempolabError(`--from is required: the base run to start ${kind} from`);
       const settings: RunSettings = {
