@@ -13,3 +13,4 @@ export { generate, decode, prefillBatch, type GenerateOptions, type Generation, 
 export { traceVideoLM, traceDecodeStep, videoLMInputs, mergedTokens, type ForwardShape, type VideoLMInputs } from './graph.js';
 export type { PromptSpans, Range } from './spans.js';
 export type { VideoGrid } from './visionEncoder.js';
+export { exportForHub, preprocessorConfig, CHAT_TEMPLATE, QWEN2VL_ARCHITECTURE, STAVEQ2_ARCHITECTURE, type ExportKind, type ExportSummary } from './hubExport.js';
