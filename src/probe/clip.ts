@@ -8,6 +8,7 @@
  */
 import { TempolabError } from '../engine/errors.js';
 import type { HostTensor } from '../engine/runtime.js';
+import { temporalAttentionLayers } from '../models/config.js';
 import { ropeIndex } from '../models/positionIds.js';
 import { encodeVideoQuestion } from '../models/prompt.js';
 import { videoToPixelValues, type PixelValues } from '../models/processor.js';
@@ -57,6 +58,7 @@ export class PreparedClip {
       positionIds: ropeIndex(prompt.inputIds, cfg.video_token_id, mergedGrid),
       mergedGrid,
       rawFrames: video.count,
+      vision: { depth: cfg.vision_config.depth, staBlocks: temporalAttentionLayers(cfg.vision_config) },
     };
   }
 
@@ -75,6 +77,9 @@ export class PreparedClip {
       layerPositionIds: inputs.layerPositionIds,
       decoderMask: inputs.decoderMask,
       decoderRope: inputs.decoderRope,
+      ...(inputs.visionTemporalMask ? { visionTemporalMask: inputs.visionTemporalMask } : {}),
+      ...(inputs.visionTemporalRope ? { visionTemporalRope: inputs.visionTemporalRope } : {}),
+      ...(inputs.visionTemporalGate ? { visionTemporalGate: inputs.visionTemporalGate } : {}),
     }, outputs);
     return { logits: out.logits, extra: out.extra };
   }
