@@ -14,3 +14,4 @@ export { traceVideoLM, traceDecodeStep, videoLMInputs, mergedTokens, type Forwar
 export type { PromptSpans, Range } from './spans.js';
 export type { VideoGrid } from './visionEncoder.js';
 export { exportForHub, preprocessorConfig, CHAT_TEMPLATE, QWEN2VL_ARCHITECTURE, STAVEQ2_ARCHITECTURE, type ExportKind, type ExportSummary } from './hubExport.js';
+export { exportOnnx, type OnnxExportOptions, type OnnxExportSummary } from './onnxExport.js';

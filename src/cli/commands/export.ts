@@ -3,6 +3,9 @@ import { existsSync } from 'node:fs';
 import { TempolabError } from '../../engine/errors.js';
 import { loadVideoLM } from '../../models/checkpoint.js';
 import { exportForHub } from '../../models/hubExport.js';
+import { mergeAdapters } from '../../models/adapters.js';
+import { exportOnnx } from '../../models/onnxExport.js';
+import { int } from '../options.js';
 import { resolveModelDir } from '../../train/recipes.js';
 
 export function registerExport(program: Command): void {
@@ -12,12 +15,23 @@ export function registerExport(program: Command): void {
     .requiredOption('--from <run>', 'training run or model directory')
     .requiredOption('--out <dir>', 'output directory')
     .option('--merge-lora', 'fold LoRA adapters into the base weights (W + alpha/r · B·A); without STA the result is a plain Qwen2-VL checkpoint, with STA a STAVEQ2 one')
-    .action(async (f: { from: string; out: string; mergeLora?: boolean }) => {
+    .option('--onnx', 'also write standalone ONNX files (vision_encoder.onnx, prefill.onnx, decode_step.onnx, onnx.json) for onnxruntime-web and other runtimes')
+    .option('--frames <n>', 'with --onnx: raw frames per clip', '8')
+    .option('--size <px>', 'with --onnx: square frame size in pixels', '32')
+    .option('--seq <n>', 'with --onnx: prompt length the prefill takes (prompts are right-padded to it)', '128')
+    .option('--max-new-tokens <n>', 'with --onnx: tokens the decode step\'s cache holds after the prompt', '32')
+    .action(async (f: { from: string; out: string; mergeLora?: boolean; onnx?: boolean; frames: string; size: string; seq: string; maxNewTokens: string }) => {
       if (existsSync(`${f.out}/config.json`)) throw new TempolabError(`${f.out} already holds a model; choose another --out`);
       const model = await loadVideoLM(resolveModelDir(f.from));
       const summary = await exportForHub(model, f.out, { mergeLora: f.mergeLora });
       const what = { 'qwen2-vl': 'a plain Qwen2-VL checkpoint', staveq2: 'a STAVEQ2 checkpoint', 'tempolab-lora': 'a checkpoint with unmerged LoRA adapters' }[summary.kind];
       console.log(`wrote ${f.out}: ${what} (architectures ${summary.architectures.join(', ')}; ${summary.files.join(', ')})`);
       for (const note of summary.notes) console.log(`note: ${note}`);
+      if (f.onnx) {
+        const onnx = await exportOnnx(f.mergeLora ? mergeAdapters(model) : model, f.out, {
+          frames: int('--frames', f.frames, 1), size: int('--size', f.size, 1), seq: int('--seq', f.seq, 1), maxNewTokens: int('--max-new-tokens', f.maxNewTokens, 1),
+        });
+        console.log(`wrote ${onnx.files.join(', ')} (clip grid ${onnx.grid.join('×')}, ${onnx.videoTokens} video tokens, prompts up to ${onnx.seq} tokens, cache ${onnx.capacity})`);
+      }
     });
 }
