@@ -1,12 +1,12 @@
 // Answer a split with a model, score by rule, and write results.json plus an HTML/Markdown report.
 import {
   answerQuestions, benchmarkVocabulary, buildWordLevelTokenizer, comparisonBlocks, createVideoLM, evaluate, findings, findingsBlocks,
-  lineChart, openDataset, presetConfig, scorePredictions, svgBlock, synthesizeDataset, writeEvaluationJson, writeReport,
+  lineChart, openDataset, presetConfig, scorePredictions, stratifiedSample, svgBlock, synthesizeDataset, writeEvaluationJson, writeReport,
 } from 'tempolab';
 
 await synthesizeDataset('data/eval', { train: 2, val: 2, test: 4, seed: 0 });
 const ds = openDataset('data/eval');
-const questions = ds.questions('test');
+const questions = stratifiedSample(ds.questions('test'), 8);          // 8 questions spread over formats × dimensions
 const tokenizer = buildWordLevelTokenizer(benchmarkVocabulary());
 const models = { control: createVideoLM(presetConfig('tiny', tokenizer.vocabSize, tokenizer.special), 1, tokenizer),
   stave: createVideoLM(presetConfig('tiny', tokenizer.vocabSize, tokenizer.special), 2, tokenizer) };   // or: await loadVideoLM(dir)

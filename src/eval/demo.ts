@@ -141,7 +141,7 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
   await phase('report', dir, async () => {
     const curves = [
       { name: 'base', points: smooth(await lossCurve(runs.base, 0), 20) },
-      { name: 'control', points: smooth(await lossCurve(runs.control, s.baseSteps), 10) },
+      { name: 'control', dashed: true, points: smooth(await lossCurve(runs.control, s.baseSteps), 10) },
       { name: 'stave', points: smooth(await lossCurve(runs.stave, s.baseSteps), 10) },
     ];
     const verdicts = compareOnDimensions(results.find((r) => r.model === 'stave')!, results.find((r) => r.model === 'control')!);
