@@ -41,6 +41,9 @@ import type { EvaluationResult } from './result.js';
 import { scorePredictions, type Prediction } from './score.js';
 import { comparisonBlocks } from './summary.js';
 import { probeReportBlocks, type ProbeRun } from './probeReport.js';
+import { findings, findingsBlocks } from './findings.js';
+import { stratifiedSample } from '../data/stratify.js';
+import { provenance } from '../engine/provenance.js';
 import { EXPERIMENT_NAMES, experiment } from '../probe/experiments.js';
 import { experimentQuestions, runExperiment } from '../probe/runner.js';
 import { lineChart } from './svg.js';
@@ -253,7 +256,7 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
         const model = main.models[modelName];
         const exp = experiment(name, { numLayers: model.config.num_hidden_layers, numFrames: dataset.manifest.frames / model.config.vision_config.temporal_patch_size });
         run.experiment = exp;
-        run.models.push({ model: modelName, rows: await runExperiment(model, dataset, exp, experimentQuestions(exp, dataset, questions).slice(0, s.probeQuestions)) });
+        run.models.push({ model: modelName, rows: await runExperiment(model, dataset, exp, stratifiedSample(experimentQuestions(exp, dataset, questions), s.probeQuestions)) });
       }
       probeRuns.push(run);
     }
@@ -264,7 +267,8 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
   await phase('report', dir, async () => {
     const blocks = await reportBlocks(s, dataset, { main, results, predictions, classifier, diagnostics, seedRows, probeRuns, verdicts, seconds });
     await writeReport({ title: 'tempolab demo: STAVE vs control on the synthetic temporal benchmark', blocks }, { html: path.join(dir, 'report.html'), markdown: path.join(dir, 'report.md') });
-    await writeFileAtomic(path.join(dir, 'results.json'), JSON.stringify({ settings: s, seconds, results, verdicts, classifier, diagnostics, seeds: seedRows, probes: probeRuns }, null, 1) + '\n');
+    for (const m of MODELS) await writeFileAtomic(path.join(dir, 'predictions', `${m}.jsonl`), predictions[m]!.map((p) => JSON.stringify(p)).join('\n') + '\n');
+    await writeFileAtomic(path.join(dir, 'results.json'), JSON.stringify({ provenance: provenance(s), settings: s, seconds, results, verdicts, classifier, diagnostics, seeds: seedRows, probes: probeRuns }, null, 1) + '\n');
   });
   return { dir, results, classifier, diagnostics, seeds: seedRows, seconds, summary };
 }
@@ -314,6 +318,8 @@ async function reportBlocks(s: DemoSettings, dataset: Dataset, r: ReportInputs):
   const subject = MODELS.map((m) => [m, interval(captionSubjectAccuracy(questions, r.predictions[m]!))]);
   const diff = seedInterval(r.seedRows.map((row) => row.stave.pairs - row.control.pairs));
   return [
+    ...findingsBlocks(findings({ results: r.results, answers: Object.fromEntries(MODELS.map((m) => [m, scorePredictions(questions, r.predictions[m]!)])), questions, probes: r.probeRuns, seed: s.seed })),
+    heading('Setup'),
     paragraph(
       `Synthetic temporal benchmark: ${s.clips.train} training clips, ${s.clips.test} test clips (8 frames of 32×32, opposing pairs, plus static perception questions). ` +
         `Base: ${s.preset} preset built in four stages (${PRETRAINING_STAGES.map((st) => `${st} ${s.baseStages[st].steps}`).join(', ')} steps; instruct trains the ${s.instructTrainable === 'all' ? 'whole model' : 'merger and decoder, the ViT stays image-level'}). ` +

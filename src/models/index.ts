@@ -15,3 +15,5 @@ export { traceVideoLM, traceDecodeStep, videoLMInputs, mergedTokens, type Forwar
 export type { PromptSpans, Range } from './spans.js';
 export type { VideoGrid } from './visionEncoder.js';
 export { traceVisionPretraining, traceLanguageModel, traceVideoClassifier, traceVideoEmbeddings, isVisionHead, isVideoClassifierHead, VISION_HEAD_CLASSES, VISION_REGRESSION_TARGETS } from './pretraining.js';
+export { exportForHub, preprocessorConfig, CHAT_TEMPLATE, QWEN2VL_ARCHITECTURE, STAVEQ2_ARCHITECTURE, type ExportKind, type ExportSummary } from './hubExport.js';
+export { exportOnnx, type OnnxExportOptions, type OnnxExportSummary } from './onnxExport.js';

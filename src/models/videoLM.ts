@@ -32,6 +32,8 @@ export interface ForwardRequest {
   visionTemporalMask?: Float32Array;
   visionSpatialRope?: Float32Array;
   visionTemporalRope?: Float32Array;
+  /** Per vision block, the weight of STA's update (0 = STA off in that block); default all 1. */
+  visionTemporalGate?: Float32Array;
   /** Teacher-forcing targets [S] (−100 = ignored), needed for the `loss` output. */
   labels?: ArrayLike<number>;
 }
@@ -188,6 +190,7 @@ export class VideoLM {
       vision_temporal_mask: shared(first.visionTemporalMask, () => new Float32Array(v.depth * t * t), v.depth * t * t, 'visionTemporalMask'),
       vision_spatial_rope: shared(first.visionSpatialRope, () => new Float32Array(v.depth).fill(1), v.depth, 'visionSpatialRope'),
       vision_temporal_rope: shared(first.visionTemporalRope, () => new Float32Array(v.depth).fill(1), v.depth, 'visionTemporalRope'),
+      vision_temporal_gate: shared(first.visionTemporalGate, () => new Float32Array(v.depth).fill(1), v.depth, 'visionTemporalGate'),
     };
     if (withLoss) inputs.labels = labels;
     return { shape: { batch: b, seq, grid, ...(withLoss ? { withLoss: true } : {}) }, inputs };

@@ -9,7 +9,7 @@
  */
 import type { Tensor } from '../engine/graph.js';
 import { attention, attentionWeights, gelu, matmul, quickGelu, split } from '../engine/composite.js';
-import { add, constant, expand, matmulPrimitive, reshape, slice, transpose } from '../engine/ops.js';
+import { add, constant, expand, matmulPrimitive, mul, reshape, slice, transpose } from '../engine/ops.js';
 import { layerNormLayer, linear, type Scope } from '../engine/scope.js';
 import { temporalAttentionLayers, temporalHeads, visionHeadDim, type VisionConfig } from './config.js';
 import { applyRotary, temporalRotaryTable, visionRotaryTable } from './rotary.js';
@@ -31,6 +31,8 @@ export interface VisionSwitches {
   spatialRope: Tensor;
   /** 0/1 per block: apply 1D RoPE in temporal attention. */
   temporalRope: Tensor;
+  /** Per block, the weight of STA's residual update: 1 = as trained, 0 = STA switched off in that block. */
+  temporalGate: Tensor;
 }
 
 /** What a traced encoder can also expose, for probes and tests. */
@@ -123,7 +125,8 @@ export function visionBlocks(scope: Scope, pixelValues: Tensor, grid: VideoGrid,
     x = add(x, spatialAttention(block.sub('attn'), layerNormLayer(block.sub('norm1'), x), cfg, spatialRope, layerOf(switches.spatialMask, i), trace?.spatialAttentions));
     if (withSta.has(i)) {
       const temporalRope = { ...temporalTable, enabled: layerOf(switches.temporalRope, i) };
-      x = add(x, temporalAttention(block.sub('temp_attn'), layerNormLayer(block.sub('norm3'), x), cfg, temporalRope, layerOf(switches.temporalMask, i), trace?.temporalAttentions));
+      const update = temporalAttention(block.sub('temp_attn'), layerNormLayer(block.sub('norm3'), x), cfg, temporalRope, layerOf(switches.temporalMask, i), trace?.temporalAttentions);
+      x = add(x, mul(update, layerOf(switches.temporalGate, i)));
     }
     x = add(x, visionMlp(block.sub('mlp'), layerNormLayer(block.sub('norm2'), x), cfg));
     trace?.hiddenStates.push(x);
@@ -140,6 +143,7 @@ export function defaultVisionSwitches(graph: Tensor['graph'], cfg: VisionConfig,
     temporalMask: filled(0, [cfg.depth, grid.t, grid.t]),
     spatialRope: filled(1, [cfg.depth]),
     temporalRope: filled(1, [cfg.depth]),
+    temporalGate: filled(1, [cfg.depth]),
   };
 }
 

@@ -5,7 +5,7 @@ import { evaluateClassifierRun, classifierSummary } from '../../train/classifier
 import { DEFAULT_BASE_STAGES, DEFAULT_COMMON, PRETRAINING_STAGES, train, type BaseSettings, type PretrainingStage, type RunSettings } from '../../train/recipes.js';
 import type { StepProgress } from '../../train/trainer.js';
 import { interruptFlag } from '../interrupt.js';
-import { int, layerList, oneOf, positiveNumber } from '../options.js';
+import { int, layerList, oneOf, positiveNumber, rejectFlagsWithResume } from '../options.js';
 import { progressBar, type ProgressReporter } from '../progress.js';
 
 interface CommonFlags { data?: string; out: string; seed: string; batch: string; checkpointEvery: string; resume?: boolean }
@@ -93,8 +93,11 @@ export function registerTrain(program: Command): void {
     const d = DEFAULT_BASE_STAGES[stage];
     base.option(`--${stage}-steps <n>`, `${stage} stage steps`, String(d.steps)).option(`--${stage}-lr <x>`, `${stage} stage peak learning rate`, String(d.lr)).option(`--${stage}-batch <n>`, `${stage} stage batch`, String(d.batchSize));
   }
-  base.action(async (f: CommonFlags & Record<string, string>) => {
-    if (f.resume) return runWithProgress({ resume: f.out }, 'base');
+  base.action(async (f: CommonFlags & Record<string, string>, command: Command) => {
+    if (f.resume) {
+      rejectFlagsWithResume(command);
+      return runWithProgress({ resume: f.out }, 'base');
+    }
     requireData(f);
     const stages = Object.fromEntries(PRETRAINING_STAGES.map((st) => [st, {
       steps: int(`--${st}-steps`, f[`${st}Steps`]!, 1),
@@ -111,10 +114,13 @@ export function registerTrain(program: Command): void {
       .option('--steps <n>', 'training steps', String(d.steps))
       .option('--lr <x>', 'peak learning rate (warmup + cosine)', String(d.lr));
     if (stage === 'vision') c.option('--preset <name>', `model preset when starting fresh: ${PRESETS.join(', ')}`, 'small').option('--from <run>', 'continue from this run or model instead of a fresh preset');
-    else c.requiredOption('--from <run>', 'the previous stage\'s run (or a model directory)');
+    else c.option('--from <run>', 'the previous stage\'s run (or a model directory)');
     if (stage === 'instruct') c.option('--instruct-trainable <what>', '"decoder" (merger + decoder) or "all"', 'decoder');
-    c.action(async (f: CommonFlags & Record<string, string>) => {
-      if (f.resume) return runWithProgress({ resume: f.out }, stage);
+    c.action(async (f: CommonFlags & Record<string, string>, command: Command) => {
+      if (f.resume) {
+        rejectFlagsWithResume(command);
+        return runWithProgress({ resume: f.out }, stage);
+      }
       requireData(f);
       const steps = int('--steps', f.steps!, 1);
       await runWithProgress({
@@ -146,8 +152,11 @@ export function registerTrain(program: Command): void {
       .option('--lora-rank <r>', 'LoRA rank', '8')
       .option('--lora-alpha <a>', 'LoRA alpha (scale = alpha / rank)', '16');
     if (kind === 'stave') staFlags(c);
-    c.action(async (f: CommonFlags & Record<string, string>) => {
-      if (f.resume) return runWithProgress({ resume: f.out }, kind);
+    c.action(async (f: CommonFlags & Record<string, string>, command: Command) => {
+      if (f.resume) {
+        rejectFlagsWithResume(command);
+        return runWithProgress({ resume: f.out }, kind);
+      }
       requireData(f);
       if (!f.from) throw new TempolabError(`--from is required: the base run to start ${kind} from`);
       const settings: RunSettings = {
@@ -167,15 +176,19 @@ export function registerTrain(program: Command): void {
   }
 
   const classify = withCommon(trainCmd.command('classify').description('the vision-only check of STA: the pretrained ViT (± STA, stage-1 recipe) + a linear head over the 26 phenomenon outcomes; prints test accuracy and opposing-pair accuracy'))
-    .requiredOption('--from <run>', 'the run whose ViT to use (a base run, or its vision stage)')
+    .option('--from <run>', 'the run whose ViT to use (a base run, or its vision stage)')
     .option('--no-sta', 'the control arm: vision LayerNorms + head only')
     .option('--steps <n>', 'training steps', '300')
     .option('--lr <x>', 'peak learning rate', '2e-3');
-  staFlags(classify).action(async (f: CommonFlags & Record<string, string> & { sta: boolean }) => {
-    if (!f.resume) {
+  staFlags(classify).action(async (f: CommonFlags & Record<string, string> & { sta: boolean }, command: Command) => {
+    if (f.resume) {
+      rejectFlagsWithResume(command);
+      await runWithProgress({ resume: f.out }, 'classify');
+    } else {
       requireData(f);
-      await runWithProgress({ kind: 'classify', ...common(f), from: f.from!, sta: f.sta, steps: int('--steps', f.steps!, 1), lr: positiveNumber('--lr', f.lr!), ...staSettings(f) }, 'classify');
-    } else await runWithProgress({ resume: f.out }, 'classify');
+      if (!f.from) throw new TempolabError('--from is required: the run whose ViT to use (a base run, or its vision stage)');
+      await runWithProgress({ kind: 'classify', ...common(f), from: f.from, sta: f.sta, steps: int('--steps', f.steps!, 1), lr: positiveNumber('--lr', f.lr!), ...staSettings(f) }, 'classify');
+    }
     const result = await evaluateClassifierRun(f.out, 'test');
     process.stdout.write(classifierSummary(result) + '\n');
   });
