@@ -13,6 +13,7 @@ import { readSafetensors, writeSafetensors } from '../engine/safetensors.js';
 import { fmt, sameShape } from '../engine/shape.js';
 import { temporalHeads, validateConfig, visionHeadDim, type TemporalAttentionConfig, type VideoLMConfig } from './config.js';
 import { traceVideoLM } from './graph.js';
+import { fromHfConfig, toHfConfig } from './hfConfig.js';
 import { loadTokenizer, type TextTokenizer } from './tokenizer/index.js';
 import { VideoLM } from './videoLM.js';
 
@@ -88,7 +89,9 @@ function inferTemporalAttention(cfg: VideoLMConfig, names: Iterable<string>, sha
 
 /** Loads an HF-layout model directory; every mismatch is a one-line error naming the tensor. */
 export async function loadVideoLM(dir: string): Promise<VideoLM> {
-  const cfg = (await readJson(path.join(dir, 'config.json'), 'config.json')) as VideoLMConfig;
+  const generationFile = path.join(dir, 'generation_config.json');
+  const generation = existsSync(generationFile) ? await readJson(generationFile, 'generation_config.json') : undefined;
+  const cfg = fromHfConfig(await readJson(path.join(dir, 'config.json'), 'config.json'), generation);
   const log: string[] = [];
   const tensors = await readTensors(dir);
   inferTemporalAttention(cfg, tensors.keys(), (n) => tensors.get(n)?.shape, log);
@@ -113,6 +116,6 @@ export async function loadVideoLM(dir: string): Promise<VideoLM> {
 export async function saveVideoLM(model: VideoLM, dir: string, metadata: Record<string, string> = {}): Promise<void> {
   await fs.mkdir(dir, { recursive: true });
   await writeSafetensors(path.join(dir, 'model.safetensors'), model.params, { format: 'pt', ...metadata });
-  await writeFileAtomic(path.join(dir, 'config.json'), JSON.stringify(model.config, null, 2) + '\n');
+  await writeFileAtomic(path.join(dir, 'config.json'), JSON.stringify(toHfConfig(model.config), null, 2) + '\n');
   if (model.tokenizer) await model.tokenizer.save(dir);
 }

@@ -13,3 +13,6 @@ export { generate, decode, prefillBatch, type GenerateOptions, type Generation, 
 export { traceVideoLM, traceDecodeStep, videoLMInputs, mergedTokens, type ForwardShape, type VideoLMInputs } from './graph.js';
 export type { PromptSpans, Range } from './spans.js';
 export type { VideoGrid } from './visionEncoder.js';
+export { fromHfConfig, toHfConfig, HF_TEXT_DEFAULTS, HF_TOKEN_DEFAULTS, HF_QWEN2_VL_VISION_DEFAULTS, HF_QWEN2_5_VL_VISION_DEFAULTS } from './hfConfig.js';
+export { patchWindows, windowMask, windowedBlocks, mergerWindowSize } from './visionWindows.js';
+export { temporalPositionScale } from './positionIds.js';

@@ -6,7 +6,7 @@
 import type { Dataset } from '../data/dataset.js';
 import type { Question } from '../data/types.js';
 import { TempolabError } from '../engine/errors.js';
-import { ropeIndex } from '../models/positionIds.js';
+import { ropeIndex, temporalPositionScale } from '../models/positionIds.js';
 import { encodeVideoQuestion } from '../models/prompt.js';
 import { clipPixelValues } from '../models/processor.js';
 import type { VideoLM } from '../models/videoLM.js';
@@ -60,7 +60,7 @@ export async function runExperiment(model: VideoLM, dataset: Dataset, experiment
     const context: ProbeContext = {
       spans: prompt.spans,
       numLayers: cfg.num_hidden_layers,
-      positionIds: ropeIndex(prompt.inputIds, cfg.video_token_id, mergedGrid),
+      positionIds: ropeIndex(prompt.inputIds, cfg.video_token_id, mergedGrid, temporalPositionScale(cfg.vision_config)),
       mergedGrid,
       rawFrames: m.frames,
     };
