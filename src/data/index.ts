@@ -6,9 +6,11 @@ export { splitWords, scoreCaption, isCorrect, captionOf, INSTRUCTIONS, CAPTIONIN
 export { PHENOMENA, type Phenomenon } from './phenomena.js';
 export { SHAPES, COLOURS, COLOUR_NAMES } from './render.js';
 export { computeStats, type DatasetStats } from './stats.js';
-export { importVideos, decodeVideo, decodeImageSequence, uniformFrameIndices, ffmpegPath, type ImportOptions, type DecodedClip } from './video.js';
+export { importVideos, decodeVideo, decodeImageSequence, uniformFrameIndices, ffmpegPath, reverseClip, REVERSED_SUFFIX, type ImportOptions, type DecodedClip } from './video.js';
 export {
   importTempCompassQuestions,
+  linkOpposingQuestions,
+  parsePairsSpec,
   exportTempCompassQuestions,
   readTempCompassFile,
   toTempCompass,

@@ -73,6 +73,8 @@ export interface DecodedClip {
   /** The source frame index of each kept frame. */
   sourceFrames: number[];
   sourceFrameCount: number;
+  /** The source's duration (frames / frame rate), when the container states a frame rate. */
+  seconds?: number;
 }
 
 /** Scale so the short side is `size` (keeping aspect ratio), then crop the centre square. */
@@ -90,19 +92,21 @@ async function decodeFrames(file: string, size: number, select?: number[]): Prom
   return frames;
 }
 
-/** Counts a video's frames from its packets, without decoding (ffmpeg stream copy to null). */
-async function countFrames(file: string): Promise<number> {
+/** Counts a video's frames from its packets, without decoding (ffmpeg stream copy to null), and reads its frame rate. */
+async function countFrames(file: string): Promise<{ total: number; fps?: number }> {
   const { code, stderr } = await runFfmpeg(['-i', file, '-map', '0:v:0', '-c', 'copy', '-f', 'null', '-']);
   if (code !== 0 || DAMAGE.test(stderr)) throw decodeError(file, stderr);
   const counts = [...stderr.matchAll(/frame=\s*(\d+)/g)].map((m) => Number(m[1]));
-  return counts[counts.length - 1] ?? 0;
+  const fps = Number(/Stream #0:\d+.*Video:.*?, (\d+(?:\.\d+)?) fps/.exec(stderr)?.[1]);
+  return { total: counts[counts.length - 1] ?? 0, ...(fps > 0 ? { fps } : {}) };
 }
 
 /** Decodes `frames` uniformly sampled frames of a video file, resized and centre-cropped to size×size. */
 export async function decodeVideo(file: string, frames: number, size: number): Promise<DecodedClip> {
   check(existsSync(file), `video '${file}' does not exist; check the path`);
   check(statSync(file).size > 0, `video '${file}' is empty (0 bytes); remove it or replace it with the real file`);
-  let total = await countFrames(file);
+  const counted = await countFrames(file);
+  let total = counted.total;
   let kept: Uint8Array[] | undefined;
   if (total > 0) {
     const wanted = uniformFrameIndices(total, frames);
@@ -119,7 +123,7 @@ export async function decodeVideo(file: string, frames: number, size: number): P
   }
   const pixels = new Uint8Array(frames * size * size * 3);
   kept.forEach((f, t) => pixels.set(f, t * size * size * 3));
-  return { pixels, sourceFrames: uniformFrameIndices(total, frames), sourceFrameCount: total };
+  return { pixels, sourceFrames: uniformFrameIndices(total, frames), sourceFrameCount: total, ...(counted.fps ? { seconds: total / counted.fps } : {}) };
 }
 
 async function listImages(dir: string): Promise<string[]> {
@@ -151,6 +155,8 @@ export interface ImportOptions {
   size?: number;
   /** The split the clips go into (default test: imported videos are usually for evaluation). */
   split?: Split;
+  /** Also write each clip's frame-reversed twin, `<id>_reversed`, as its opposing partner. */
+  addReversed?: boolean;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -187,6 +193,17 @@ async function expandInputs(inputs: readonly string[]): Promise<Source[]> {
   return sources;
 }
 
+/** The id suffix of a clip's frame-reversed twin. */
+export const REVERSED_SUFFIX = '_reversed';
+
+/** uint8 [T, H, W, 3] with its frames in reverse order. */
+export function reverseClip(pixels: Uint8Array, frames: number): Uint8Array {
+  const size = pixels.length / frames;
+  const out = new Uint8Array(pixels.length);
+  for (let t = 0; t < frames; t++) out.set(pixels.subarray(t * size, (t + 1) * size), (frames - 1 - t) * size);
+  return out;
+}
+
 export function validateClipShape(frames: number, size: number): void {
   check(Number.isInteger(frames) && frames >= 2 && frames % 2 === 0 && frames <= 256,
     `--frames must be an even integer in [2, 256] (the vision encoder groups frames in pairs), got ${frames}`);
@@ -211,7 +228,15 @@ export async function importVideos(inputs: readonly string[], outDir: string, op
     const writer = new DatasetWriter(tmp, { frames, height: size, width: size, channels: 3 });
     for (const [n, source] of sources.entries()) {
       const clip = source.kind === 'video' ? await decodeVideo(source.path, frames, size) : await decodeImageSequence(source.path, frames, size);
-      await writer.addVideo({ id: source.id, split, partnerId: null, source: source.path, sourceFrames: clip.sourceFrames }, clip.pixels);
+      const timing = clip.seconds ? { seconds: clip.seconds } : {};
+      if (!options.addReversed) {
+        await writer.addVideo({ id: source.id, split, partnerId: null, source: source.path, sourceFrames: clip.sourceFrames, ...timing }, clip.pixels);
+      } else {
+        const twin = `${source.id}${REVERSED_SUFFIX}`;
+        check(!sources.some((s) => s.id === twin), `'${source.path}' would get the reversed twin '${twin}', which is also an input; drop --add-reversed or rename it`);
+        await writer.addVideo({ id: source.id, split, partnerId: twin, partnerKind: 'reversed', source: source.path, sourceFrames: clip.sourceFrames, ...timing }, clip.pixels);
+        await writer.addVideo({ id: twin, split, partnerId: source.id, partnerKind: 'reversed', source: source.path, sourceFrames: clip.sourceFrames.slice().reverse(), ...timing }, reverseClip(clip.pixels, frames));
+      }
       options.onProgress?.(n + 1, sources.length);
     }
     manifest = await writer.finish({
@@ -219,7 +244,7 @@ export async function importVideos(inputs: readonly string[], outDir: string, op
       version: 1,
       origin: 'imported',
       seed: null,
-      generator: { name: 'tempolab-import', frames, size, sampling: 'segment-centres', resize: 'cover-centre-crop' },
+      generator: { name: 'tempolab-import', frames, size, sampling: 'segment-centres', resize: 'cover-centre-crop', ...(options.addReversed ? { reversedTwins: true } : {}) },
       heldOut: [],
     });
   });

@@ -53,7 +53,7 @@ export async function answerQuestions(model: VideoLM, dataset: Dataset, question
   for (let start = 0; start < order.length; start += batchSize) {
     const indices = order.slice(start, start + batchSize);
     const batch = indices.map((i) => encoded[i]!);
-    const requests = batch.map((e) => ({ inputIds: e.prompt.inputIds, pixelValuesVideos: e.pv.data, videoGridThw: [e.pv.grid.t, e.pv.grid.h, e.pv.grid.w] as const }));
+    const requests = batch.map((e) => ({ inputIds: e.prompt.inputIds, pixelValuesVideos: e.pv.data, videoGridThw: [e.pv.grid.t, e.pv.grid.h, e.pv.grid.w] as const, secondPerGridT: e.pv.secondPerGridT }));
     const strategies = options.strategies;
     const prefilled = strategies
       ? await Promise.all(requests.map((r, k) => strategicPrefill(model, r, batch[k]!.prompt.spans, strategies)))

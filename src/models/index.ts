@@ -6,7 +6,7 @@ export { loadVideoLM, saveVideoLM, createVideoLM, parameterSpecs } from './check
 export { addTemporalAttention, type AddTemporalAttentionOptions } from './addTemporalAttention.js';
 export { withLora, mergeAdapters } from './adapters.js';
 export { DEFAULT_LORA_TARGETS, mergeLora, isLoraParameter, type LoraConfig } from './lora.js';
-export { videoToPixelValues, clipPixelValues, CLIP_MEAN, CLIP_STD, type PixelValues } from './processor.js';
+export { videoToPixelValues, clipPixelValues, secondPerGrid, CLIP_MEAN, CLIP_STD, type PixelValues } from './processor.js';
 export { ropeIndex } from './positionIds.js';
 export { encodeVideoQuestion, padQuestion, IGNORE, type EncodedQuestion } from './prompt.js';
 export { generate, decode, prefillBatch, type GenerateOptions, type Generation, type Prefilled } from './generate.js';

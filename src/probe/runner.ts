@@ -60,7 +60,7 @@ export async function runExperiment(model: VideoLM, dataset: Dataset, experiment
     const context: ProbeContext = {
       spans: prompt.spans,
       numLayers: cfg.num_hidden_layers,
-      positionIds: ropeIndex(prompt.inputIds, cfg.video_token_id, mergedGrid, temporalPositionScale(cfg.vision_config)),
+      positionIds: ropeIndex(prompt.inputIds, cfg.video_token_id, mergedGrid, temporalPositionScale(cfg.vision_config, plain.secondPerGridT)),
       mergedGrid,
       rawFrames: m.frames,
     };
@@ -76,6 +76,7 @@ export async function runExperiment(model: VideoLM, dataset: Dataset, experiment
         inputIds: prompt.inputIds,
         pixelValuesVideos: pixels.data,
         videoGridThw: [grid.t, grid.h, grid.w],
+        secondPerGridT: plain.secondPerGridT,
         positionIds: inputs.positionIds,
         layerPositionIds: inputs.layerPositionIds,
         decoderMask: inputs.decoderMask,

@@ -91,3 +91,20 @@ test('empty, non-video and missing inputs give one-line errors', async () => {
   await assert.rejects(importVideos([testsrc], out, { frames: 3 }), /--frames must be an even integer/);
   assert.equal(existsSync(out), false);
 });
+
+test('--add-reversed writes each clip\'s frame-reversed twin as its opposing partner; the source duration is recorded', async () => {
+  const out = path.join(root, 'ramp-reversed-ds');
+  const manifest = await importVideos([ramp], out, { frames: 8, size: 16, addReversed: true });
+  assert.equal(manifest.splits.test.videos, 2);
+  const ds = openDataset(out);
+  const [forward, backward] = [ds.video('ramp'), ds.video('ramp_reversed')];
+  assert.deepEqual([forward.partnerId, forward.partnerKind, backward.partnerId, backward.partnerKind], ['ramp_reversed', 'reversed', 'ramp', 'reversed']);
+  assert.deepEqual(backward.sourceFrames, [28, 24, 20, 16, 13, 9, 5, 1]);
+  assert.deepEqual(framesOf(ds.frames('ramp_reversed'), 8).map(mean), framesOf(ds.frames('ramp'), 8).map(mean).reverse());
+  assert.equal(forward.seconds, 3, '30 frames at 10 fps');
+  const clash = path.join(root, 'ramp_reversed.mp4');
+  writeFileSync(clash, readFileSync(ramp));
+  const twice = spawnSync(process.execPath, [cliPath, 'data', 'import', ramp, clash, '--out', path.join(root, 'x'), '--add-reversed'], { encoding: 'utf8' });
+  assert.notEqual(twice.status, 0);
+  assert.match(twice.stderr, /would get the reversed twin 'ramp_reversed', which is also an input/);
+});

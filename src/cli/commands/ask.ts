@@ -7,7 +7,7 @@ import { decode, generate } from '../../models/generate.js';
 import { strategicPrefill } from '../../infer/prefill.js';
 import { parseStrategies, STRATEGY_HELP } from '../../infer/strategies.js';
 import { encodeVideoQuestion } from '../../models/prompt.js';
-import { videoToPixelValues } from '../../models/processor.js';
+import { secondPerGrid, videoToPixelValues } from '../../models/processor.js';
 import { resolveModelDir } from '../../train/recipes.js';
 import { int } from '../options.js';
 
@@ -31,7 +31,7 @@ export function registerAsk(program: Command): void {
       const clip = statSync(f.video).isDirectory() ? await decodeImageSequence(f.video, frames, size) : await decodeVideo(f.video, frames, size);
       const pv = videoToPixelValues(clip.pixels, frames, size, size, model.config.vision_config);
       const prompt = encodeVideoQuestion(model.tokenizer, { question, videoTokens: model.mergedTokens(pv.grid), temporalGroups: pv.grid.t });
-      const request = { inputIds: prompt.inputIds, pixelValuesVideos: pv.data, videoGridThw: [pv.grid.t, pv.grid.h, pv.grid.w] as const };
+      const request = { inputIds: prompt.inputIds, pixelValuesVideos: pv.data, videoGridThw: [pv.grid.t, pv.grid.h, pv.grid.w] as const, secondPerGridT: secondPerGrid(clip.seconds, frames, model.config.vision_config) };
       const maxNewTokens = int('--max-tokens', f.maxTokens, 1);
       const out = f.strategy
         ? await decode(model, await strategicPrefill(model, request, prompt.spans, parseStrategies(f.strategy, model.config.num_hidden_layers)), { maxNewTokens })
