@@ -58,3 +58,4 @@ export { evaluationBlocks, comparisonBlocks, dimensionChart, evaluationMarkdown,
 export { answerQuestions, tokenProbability, type AnswerOptions } from './answer.js';
 export { probeReportBlocks, type ProbeRun } from './probeReport.js';
 export { benchStrategies, strategyTable, type StrategyVariant, type StrategyMeasurement, type StrategyBenchOptions } from './strategyBench.js';
+export { answerCandidates, SCORINGS, type Scoring } from './candidates.js';

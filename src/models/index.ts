@@ -16,3 +16,4 @@ export type { VideoGrid } from './visionEncoder.js';
 export { fromHfConfig, toHfConfig, HF_TEXT_DEFAULTS, HF_TOKEN_DEFAULTS, HF_QWEN2_VL_VISION_DEFAULTS, HF_QWEN2_5_VL_VISION_DEFAULTS } from './hfConfig.js';
 export { patchWindows, windowMask, windowedBlocks, mergerWindowSize } from './visionWindows.js';
 export { temporalPositionScale } from './positionIds.js';
+export { continuationLogLikelihoods, mostLikely, type VideoInput } from './likelihood.js';

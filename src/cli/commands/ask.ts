@@ -6,6 +6,7 @@ import { loadVideoLM } from '../../models/checkpoint.js';
 import { decode, generate } from '../../models/generate.js';
 import { strategicPrefill } from '../../infer/prefill.js';
 import { parseStrategies, STRATEGY_HELP } from '../../infer/strategies.js';
+import { mostLikely } from '../../models/likelihood.js';
 import { encodeVideoQuestion } from '../../models/prompt.js';
 import { secondPerGrid, videoToPixelValues } from '../../models/processor.js';
 import { resolveModelDir } from '../../train/recipes.js';
@@ -21,8 +22,9 @@ export function registerAsk(program: Command): void {
     .option('--size <px>', 'frame size (square; a multiple of patch size × merge size)', '32')
     .option('--max-tokens <n>', 'longest answer in tokens', '32')
     .option('--strategy <spec>', `pathway-guided inference: ${STRATEGY_HELP}`)
+    .option('--options <answers...>', 'answer only among these (the one the model finds most likely, by log-likelihood of the full answer); each score is printed to stderr')
     .argument('<question>', 'the question, e.g. "does the red circle move from left to right? please answer yes or no:"')
-    .action(async (question: string, f: { model: string; video: string; frames: string; size: string; maxTokens: string; strategy?: string }) => {
+    .action(async (question: string, f: { model: string; video: string; frames: string; size: string; maxTokens: string; strategy?: string; options?: string[] }) => {
       const model = await loadVideoLM(resolveModelDir(f.model));
       if (!model.tokenizer) throw new TempolabError(`${f.model} has no tokenizer.json; add one to ask questions`);
       if (!existsSync(f.video)) throw new TempolabError(`video '${f.video}' not found`);
@@ -32,6 +34,13 @@ export function registerAsk(program: Command): void {
       const pv = videoToPixelValues(clip.pixels, frames, size, size, model.config.vision_config);
       const prompt = encodeVideoQuestion(model.tokenizer, { question, videoTokens: model.mergedTokens(pv.grid), temporalGroups: pv.grid.t });
       const request = { inputIds: prompt.inputIds, pixelValuesVideos: pv.data, videoGridThw: [pv.grid.t, pv.grid.h, pv.grid.w] as const, secondPerGridT: secondPerGrid(clip.seconds, frames, model.config.vision_config) };
+      if (f.options) {
+        if (f.strategy) throw new TempolabError('--options scores every answer with the full model; drop --strategy');
+        const ranked = await mostLikely(model, request, question, f.options);
+        f.options.forEach((o, i) => process.stderr.write(`log P(${JSON.stringify(o)}) = ${ranked.logLikelihoods[i]!.toFixed(4)}\n`));
+        console.log(f.options[ranked.index]);
+        return;
+      }
       const maxNewTokens = int('--max-tokens', f.maxTokens, 1);
       const out = f.strategy
         ? await decode(model, await strategicPrefill(model, request, prompt.spans, parseStrategies(f.strategy, model.config.num_hidden_layers)), { maxNewTokens })

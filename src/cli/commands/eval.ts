@@ -3,6 +3,7 @@ import path from 'node:path';
 import { openDataset } from '../../data/dataset.js';
 import { SPLITS, type Split } from '../../data/types.js';
 import { answerQuestions } from '../../eval/answer.js';
+import { SCORINGS, type Scoring } from '../../eval/candidates.js';
 import { evaluate } from '../../eval/metrics.js';
 import { writeEvaluationJson } from '../../eval/result.js';
 import { evaluationMarkdown } from '../../eval/summary.js';
@@ -25,7 +26,9 @@ export function registerEval(program: Command): void {
     .option('--batch <n>', 'prompts per prefill batch', '16')
     .option('--out <dir>', 'write results.json and report.md there')
     .option('--strategy <spec>', `pathway-guided inference: ${STRATEGY_HELP}`)
-    .action(async (f: { model: string; data: string; split: string; limit?: string; batch: string; out?: string; strategy?: string }) => {
+    .option('--scoring <mode>', 'generate: generated answers read by rule; likelihood: multi_choice, yes_no and caption_matching answered by the most likely full answer (lmms-eval loglikelihood), captioning still generated', 'generate')
+    .action(async (f: { model: string; data: string; split: string; limit?: string; batch: string; out?: string; strategy?: string; scoring: string }) => {
+      const scoring = oneOf('--scoring', f.scoring, SCORINGS) as Scoring;
       const split = oneOf('--split', f.split, SPLITS) as Split;
       const model = await loadVideoLM(resolveModelDir(f.model));
       for (const line of model.loadLog) process.stderr.write(`load: ${line}\n`);
@@ -34,7 +37,7 @@ export function registerEval(program: Command): void {
       if (f.limit) questions = questions.slice(0, int('--limit', f.limit, 1));
       const bar = progressBar('eval', questions.length);
       const strategies = f.strategy ? parseStrategies(f.strategy, model.config.num_hidden_layers) : undefined;
-      const predictions = await answerQuestions(model, dataset, questions, { batchSize: int('--batch', f.batch, 1), onProgress: (d) => bar.update(d), ...(strategies ? { strategies } : {}) });
+      const predictions = await answerQuestions(model, dataset, questions, { batchSize: int('--batch', f.batch, 1), onProgress: (d) => bar.update(d), scoring, ...(strategies ? { strategies } : {}) });
       bar.stop();
       const result = evaluate(scorePredictions(questions, predictions), { model: path.basename(path.resolve(f.model)), split });
       const markdown = evaluationMarkdown(result);
