@@ -14,6 +14,7 @@ import { parseStrategies, STRATEGY_HELP } from '../../infer/strategies.js';
 import { resolveModelDir } from '../../train/recipes.js';
 import { int, oneOf } from '../options.js';
 import { progressBar } from '../progress.js';
+import { checkVocabulary } from '../vocabulary.js';
 
 export function registerEval(program: Command): void {
   program
@@ -27,7 +28,8 @@ export function registerEval(program: Command): void {
     .option('--out <dir>', 'write results.json and report.md there')
     .option('--strategy <spec>', `pathway-guided inference: ${STRATEGY_HELP}`)
     .option('--scoring <mode>', 'generate: generated answers read by rule; likelihood: multi_choice, yes_no and caption_matching answered by the most likely full answer (lmms-eval loglikelihood), captioning still generated', 'generate')
-    .action(async (f: { model: string; data: string; split: string; limit?: string; batch: string; out?: string; strategy?: string; scoring: string }) => {
+    .option('--strict', "fail instead of warning when a word-level model's vocabulary lacks words of the questions")
+    .action(async (f: { model: string; data: string; split: string; limit?: string; batch: string; out?: string; strategy?: string; scoring: string; strict?: boolean }) => {
       const scoring = oneOf('--scoring', f.scoring, SCORINGS) as Scoring;
       const split = oneOf('--split', f.split, SPLITS) as Split;
       const model = await loadVideoLM(resolveModelDir(f.model));
@@ -35,6 +37,7 @@ export function registerEval(program: Command): void {
       const dataset = openDataset(f.data);
       let questions = dataset.questions(split);
       if (f.limit) questions = questions.slice(0, int('--limit', f.limit, 1));
+      checkVocabulary(model.tokenizer, questions, f.strict, path.basename(path.resolve(f.model)));
       const bar = progressBar('eval', questions.length);
       const strategies = f.strategy ? parseStrategies(f.strategy, model.config.num_hidden_layers) : undefined;
       const predictions = await answerQuestions(model, dataset, questions, { batchSize: int('--batch', f.batch, 1), onProgress: (d) => bar.update(d), scoring, ...(strategies ? { strategies } : {}) });
