@@ -87,6 +87,17 @@ function inferTemporalAttention(cfg: VideoLMConfig, names: Iterable<string>, sha
   log.push(`inferred STA from temp_attn tensors: ${layers.length} blocks, ${heads} heads; token_order "staveq2" (such checkpoints were trained with the public STAVEQ2 code's order)`);
 }
 
+/** What to change when a tensor the config implies is absent: usually the config names the wrong family or extras. */
+function missingTensorFix(cfg: VideoLMConfig, name: string, tensors: ReadonlyMap<string, unknown>): string {
+  const isQwen25 = cfg.vision_config.model_type === 'qwen2_5_vl';
+  if (!isQwen25 && tensors.has('visual.blocks.0.mlp.gate_proj.weight')) return 'these are Qwen2.5-VL weights: set "model_type": "qwen2_5_vl" in config.json';
+  if (isQwen25 && tensors.has('visual.blocks.0.mlp.fc1.weight')) return 'these are Qwen2-VL weights: set "model_type": "qwen2_vl" in config.json';
+  if (name.includes('temp_attn') || name.includes('norm3')) return 'remove vision_config.temporal_attention from config.json, or add STA with tempolab train stave';
+  if (name === 'lm_head.weight') return 'set "tie_word_embeddings": true if the model shares its embedding with the head';
+  if (name.includes('lora_')) return 'remove tempolab_lora from config.json';
+  return 'use the config.json saved with these weights (depth, num_hidden_layers and widths must match the tensors)';
+}
+
 /** Loads an HF-layout model directory; every mismatch is a one-line error naming the tensor. */
 export async function loadVideoLM(dir: string): Promise<VideoLM> {
   const generationFile = path.join(dir, 'generation_config.json');
@@ -99,10 +110,10 @@ export async function loadVideoLM(dir: string): Promise<VideoLM> {
   const params: ParameterStore = new Map();
   for (const spec of parameterSpecs(cfg)) {
     const t = tensors.get(spec.name);
-    if (!t) throw new TempolabError(`checkpoint ${dir} lacks ${spec.name} ${fmt(spec.shape)}, which config.json implies`);
+    if (!t) throw new TempolabError(`checkpoint ${dir} lacks ${spec.name} ${fmt(spec.shape)}, which config.json implies; ${missingTensorFix(cfg, spec.name, tensors)}`);
     if (!sameShape(t.shape, spec.shape)) {
       const sta = spec.name.includes('temp_attn') ? ` (temporal heads ${temporalHeads(cfg.vision_config)}, head_scale ${cfg.vision_config.temporal_attention?.head_scale})` : '';
-      throw new TempolabError(`checkpoint has ${spec.name} ${fmt(t.shape)} but config expects ${fmt(spec.shape)}${sta}`);
+      throw new TempolabError(`checkpoint has ${spec.name} ${fmt(t.shape)} but config expects ${fmt(spec.shape)}${sta}; use the config.json saved with these weights`);
     }
     params.set(spec.name, t);
   }

@@ -155,3 +155,14 @@ test('qwen2_5-vl-3b-shaped preset: Qwen2.5-VL-3B widths, 2 vision blocks (0 wind
   assert.deepEqual(shapes.get('model.layers.0.mlp.up_proj.weight'), [11008, 2048]);
   assert.deepEqual(cfg.vision_config.fullatt_block_indexes, [1]);
 });
+
+test('weights of the other family, or STA the tensors lack, fail with one line naming the tensor and the fix', async () => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tempolab-q25-bad-'));
+  await saveVideoLM(qwen25(28), dir);
+  const config = JSON.parse(await fs.readFile(path.join(dir, 'config.json'), 'utf8'));
+  await fs.writeFile(path.join(dir, 'config.json'), JSON.stringify({ ...config, model_type: 'qwen2_vl', vision_config: { ...config.vision_config, hidden_size: 32, embed_dim: 32, hidden_act: 'quick_gelu' } }));
+  await assert.rejects(loadVideoLM(dir), /lacks visual\.blocks\.0\.norm1\.bias \[32\], which config\.json implies; these are Qwen2\.5-VL weights: set "model_type": "qwen2_5_vl" in config\.json$/);
+  await fs.writeFile(path.join(dir, 'config.json'), JSON.stringify({ ...config, vision_config: { ...config.vision_config, temporal_attention: { layers: 'all', head_scale: 0.25 } } }));
+  await assert.rejects(loadVideoLM(dir), /lacks visual\.blocks\.0\.temp_attn\.qkv\.weight \[24,32\], which config\.json implies; remove vision_config\.temporal_attention/);
+  await fs.rm(dir, { recursive: true });
+});
