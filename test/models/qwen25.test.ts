@@ -163,6 +163,6 @@ test('weights of the other family, or STA the tensors lack, fail with one line n
   await fs.writeFile(path.join(dir, 'config.json'), JSON.stringify({ ...config, model_type: 'qwen2_vl', vision_config: { ...config.vision_config, hidden_size: 32, embed_dim: 32, hidden_act: 'quick_gelu' } }));
   await assert.rejects(loadVideoLM(dir), /lacks visual\.blocks\.0\.norm1\.bias \[32\], which config\.json implies; these are Qwen2\.5-VL weights: set "model_type": "qwen2_5_vl" in config\.json$/);
   await fs.writeFile(path.join(dir, 'config.json'), JSON.stringify({ ...config, vision_config: { ...config.vision_config, temporal_attention: { layers: 'all', head_scale: 0.25 } } }));
-  await assert.rejects(loadVideoLM(dir), /lacks visual\.blocks\.0\.temp_attn\.qkv\.weight \[24,32\], which config\.json implies; remove vision_config\.temporal_attention/);
+  await assert.rejects(loadVideoLM(dir), /lacks visual\.blocks\.0\.norm3\.weight \[32\], which config\.json implies; remove vision_config\.temporal_attention/);
   await fs.rm(dir, { recursive: true });
 });
