@@ -21,3 +21,4 @@ export {
 } from './tempcompass.js';
 export { renderContactSheet, renderAnimation, writePreview, type PreviewOptions } from './preview.js';
 export { bootstrapInterval, type Interval } from './statistics.js';
+export { fpsFrameSampling, QWEN_FPS, type FpsSampling } from './fpsSampling.js';

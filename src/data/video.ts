@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import { check, TempolabError } from '../engine/errors.js';
 import { writeDirAtomic } from '../engine/atomicWrite.js';
 import { DatasetWriter } from './dataset.js';
+import { fpsFrameSampling } from './fpsSampling.js';
 import type { Manifest, Split } from './types.js';
 
 export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp', '.bmp', '.tif', '.tiff'];
@@ -75,6 +76,8 @@ export interface DecodedClip {
   sourceFrameCount: number;
   /** The source's duration (frames / frame rate), when the container states a frame rate. */
   seconds?: number;
+  /** fps-based sampling: frames per second of the sampled clip (sets Qwen2.5-VL's second_per_grid_t). */
+  sampleFps?: number;
 }
 
 /** Scale so the short side is `size` (keeping aspect ratio), then crop the centre square. */
@@ -101,15 +104,25 @@ async function countFrames(file: string): Promise<{ total: number; fps?: number 
   return { total: counts[counts.length - 1] ?? 0, ...(fps > 0 ? { fps } : {}) };
 }
 
-/** Decodes `frames` uniformly sampled frames of a video file, resized and centre-cropped to size×size. */
-export async function decodeVideo(file: string, frames: number, size: number): Promise<DecodedClip> {
+/**
+ * Decodes `frames` uniformly sampled frames of a video file, resized and centre-cropped to
+ * size×size; with `fps`, Qwen2.5-VL's fps-based sampling picks the count and the frames instead.
+ */
+export async function decodeVideo(file: string, frames: number, size: number, options: { fps?: number } = {}): Promise<DecodedClip> {
   check(existsSync(file), `video '${file}' does not exist; check the path`);
   check(statSync(file).size > 0, `video '${file}' is empty (0 bytes); remove it or replace it with the real file`);
   const counted = await countFrames(file);
   let total = counted.total;
+  let sampleFps: number | undefined;
+  const pick = (n: number) => {
+    if (options.fps === undefined) return uniformFrameIndices(n, frames);
+    const sampled = fpsFrameSampling(n, counted.fps ?? 0, options.fps);
+    sampleFps = sampled.sampleFps;
+    return sampled.indices;
+  };
   let kept: Uint8Array[] | undefined;
   if (total > 0) {
-    const wanted = uniformFrameIndices(total, frames);
+    const wanted = pick(total);
     const distinct = [...new Set(wanted)];
     const decoded = await decodeFrames(file, size, distinct);
     if (decoded.length === distinct.length) kept = wanted.map((n) => decoded[distinct.indexOf(n)]!);
@@ -119,11 +132,17 @@ export async function decodeVideo(file: string, frames: number, size: number): P
     const all = await decodeFrames(file, size);
     total = all.length;
     check(total > 0, `video '${file}' has no decodable frames; re-encode it or remove it`);
-    kept = uniformFrameIndices(total, frames).map((n) => all[n]!);
+    kept = pick(total).map((n) => all[n]!);
   }
-  const pixels = new Uint8Array(frames * size * size * 3);
+  const pixels = new Uint8Array(kept.length * size * size * 3);
   kept.forEach((f, t) => pixels.set(f, t * size * size * 3));
-  return { pixels, sourceFrames: uniformFrameIndices(total, frames), sourceFrameCount: total, ...(counted.fps ? { seconds: total / counted.fps } : {}) };
+  return {
+    pixels,
+    sourceFrames: pick(total),
+    sourceFrameCount: total,
+    ...(counted.fps ? { seconds: total / counted.fps } : {}),
+    ...(sampleFps ? { sampleFps } : {}),
+  };
 }
 
 async function listImages(dir: string): Promise<string[]> {

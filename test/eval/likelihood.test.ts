@@ -96,5 +96,7 @@ test('likelihood scoring answers closed questions with their most likely candida
   assert.equal(asked.status, 0, asked.stderr);
   assert.ok(['from left to right', 'from right to left'].includes(asked.stdout.trim()), asked.stdout);
   assert.equal(asked.stderr.match(/log P\(/g)?.length, 2);
+  const byFps = run('ask', '--model', modelDir, '--video', clip, '--fps', '4', '--size', '16', '--max-tokens', '2', 'does the circle move?');
+  assert.equal(byFps.status, 0, byFps.stderr);
   await fs.rm(root, { recursive: true });
 });

@@ -10,7 +10,7 @@ import { mostLikely } from '../../models/likelihood.js';
 import { encodeVideoQuestion } from '../../models/prompt.js';
 import { secondPerGrid, videoToPixelValues } from '../../models/processor.js';
 import { resolveModelDir } from '../../train/recipes.js';
-import { int } from '../options.js';
+import { int, positiveNumber } from '../options.js';
 
 export function registerAsk(program: Command): void {
   program
@@ -19,21 +19,26 @@ export function registerAsk(program: Command): void {
     .requiredOption('--model <dir>', 'model directory or training run')
     .requiredOption('--video <file>', 'video file or directory of frame images')
     .option('--frames <n>', 'frames sampled uniformly from the clip', '8')
+    .option('--fps <f>', "instead of --frames: Qwen2.5-VL's fps-based sampling (f frames per second, 4 to 768, even); sets second_per_grid_t")
     .option('--size <px>', 'frame size (square; a multiple of patch size × merge size)', '32')
     .option('--max-tokens <n>', 'longest answer in tokens', '32')
     .option('--strategy <spec>', `pathway-guided inference: ${STRATEGY_HELP}`)
     .option('--options <answers...>', 'answer only among these (the one the model finds most likely, by log-likelihood of the full answer); each score is printed to stderr')
     .argument('<question>', 'the question, e.g. "does the red circle move from left to right? please answer yes or no:"')
-    .action(async (question: string, f: { model: string; video: string; frames: string; size: string; maxTokens: string; strategy?: string; options?: string[] }) => {
+    .action(async (question: string, f: { model: string; video: string; frames: string; size: string; maxTokens: string; strategy?: string; options?: string[]; fps?: string }) => {
       const model = await loadVideoLM(resolveModelDir(f.model));
       if (!model.tokenizer) throw new TempolabError(`${f.model} has no tokenizer.json; add one to ask questions`);
       if (!existsSync(f.video)) throw new TempolabError(`video '${f.video}' not found`);
       const frames = int('--frames', f.frames, 2);
       const size = int('--size', f.size, 8);
-      const clip = statSync(f.video).isDirectory() ? await decodeImageSequence(f.video, frames, size) : await decodeVideo(f.video, frames, size);
-      const pv = videoToPixelValues(clip.pixels, frames, size, size, model.config.vision_config);
+      const fps = f.fps === undefined ? undefined : positiveNumber('--fps', f.fps);
+      if (fps !== undefined && statSync(f.video).isDirectory()) throw new TempolabError('--fps needs a video file (a folder of frames has no frame rate); use --frames');
+      const clip = statSync(f.video).isDirectory() ? await decodeImageSequence(f.video, frames, size) : await decodeVideo(f.video, frames, size, { fps });
+      const count = clip.sourceFrames.length;
+      const pv = videoToPixelValues(clip.pixels, count, size, size, model.config.vision_config);
+      const secondPerGridT = clip.sampleFps ? model.config.vision_config.temporal_patch_size / clip.sampleFps : secondPerGrid(clip.seconds, count, model.config.vision_config);
       const prompt = encodeVideoQuestion(model.tokenizer, { question, videoTokens: model.mergedTokens(pv.grid), temporalGroups: pv.grid.t });
-      const request = { inputIds: prompt.inputIds, pixelValuesVideos: pv.data, videoGridThw: [pv.grid.t, pv.grid.h, pv.grid.w] as const, secondPerGridT: secondPerGrid(clip.seconds, frames, model.config.vision_config) };
+      const request = { inputIds: prompt.inputIds, pixelValuesVideos: pv.data, videoGridThw: [pv.grid.t, pv.grid.h, pv.grid.w] as const, secondPerGridT };
       if (f.options) {
         if (f.strategy) throw new TempolabError('--options scores every answer with the full model; drop --strategy');
         const ranked = await mostLikely(model, request, question, f.options);
