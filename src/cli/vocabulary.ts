@@ -1,7 +1,6 @@
 import type { Question } from '../data/types.js';
 import { TempolabError } from '../engine/errors.js';
-import { describeGaps, vocabularyGaps } from '../models/tokenizer/vocabularyCheck.js';
-import type { TextTokenizer } from '../models/tokenizer/textTokenizer.js';
+import { describeGaps, vocabularyGaps, type TextTokenizer } from '../models/tokenizer/index.js';
 
 /** Warns on stderr (or, with --strict, fails) when a word-level model cannot read some questions' words. */
 export function checkVocabulary(tokenizer: TextTokenizer | undefined, questions: readonly Question[], strict: boolean | undefined, model: string): void {

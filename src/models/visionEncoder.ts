@@ -12,6 +12,7 @@
  * attention restricted to windows outside fullatt_block_indexes (visionWindows.ts). STAVEQ2.5 puts
  * the same STA block after that spatial/window attention.
  */
+import { TempolabError } from '../engine/errors.js';
 import type { Tensor } from '../engine/graph.js';
 import { attention, attentionWeights, gelu, matmul, quickGelu, silu, split } from '../engine/composite.js';
 import { add, constant, matmulPrimitive, mul, reshape, slice, transpose } from '../engine/ops.js';
@@ -109,8 +110,9 @@ function visionNorm(scope: Scope, x: Tensor, cfg: VisionConfig): Tensor {
 
 function visionMlp(scope: Scope, x: Tensor, cfg: VisionConfig): Tensor {
   if (isQwen25(cfg)) {
-    const width = cfg.intermediate_size!;
-    const gated = mul(silu(linear(scope.sub('gate_proj'), x, width)), linear(scope.sub('up_proj'), x, width));
+    const width = cfg.intermediate_size;
+    if (!Number.isInteger(width) || width! <= 0) throw new TempolabError(`config.json: vision_config.intermediate_size must be a positive integer for a Qwen2.5-VL vision tower, got ${JSON.stringify(width)}`);
+    const gated = mul(silu(linear(scope.sub('gate_proj'), x, width!)), linear(scope.sub('up_proj'), x, width!));
     return linear(scope.sub('down_proj'), gated, cfg.embed_dim);
   }
   const hidden = quickGelu(linear(scope.sub('fc1'), x, cfg.embed_dim * cfg.mlp_ratio!));
