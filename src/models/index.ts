@@ -8,7 +8,7 @@ export { withLora, mergeAdapters } from './adapters.js';
 export { DEFAULT_LORA_TARGETS, mergeLora, isLoraParameter, type LoraConfig } from './lora.js';
 export { videoToPixelValues, clipPixelValues, secondPerGrid, CLIP_MEAN, CLIP_STD, type PixelValues } from './processor.js';
 export { ropeIndex } from './positionIds.js';
-export { encodeVideoQuestion, padQuestion, IGNORE, type EncodedQuestion } from './prompt.js';
+export { encodeVideoQuestion, padQuestion, questionText, IGNORE, type EncodedQuestion } from './prompt.js';
 export { generate, decode, prefillBatch, type GenerateOptions, type Generation, type Prefilled } from './generate.js';
 export { traceVideoLM, traceDecodeStep, videoLMInputs, mergedTokens, type ForwardShape, type VideoLMInputs } from './graph.js';
 export type { PromptSpans, Range } from './spans.js';
