@@ -8,6 +8,26 @@ export const INSTRUCTIONS: Record<Format, string> = {
   captioning: '',
 };
 
+/**
+ * The same lines as TempCompass' own inference code writes them (its `answer_prompt`), capitalised:
+ * what a model with a real tokenizer is asked. The word-level benchmark vocabulary is lower-case.
+ */
+export const TEMPCOMPASS_INSTRUCTIONS: Record<Format, string> = {
+  yes_no: 'Please answer yes or no:',
+  multi_choice: 'Please directly give the best option:',
+  caption_matching: 'Please directly give the best option:',
+  captioning: '',
+};
+
+/** A question's text with its lower-case instruction line in TempCompass' own capitalisation. */
+export function tempCompassCapitalised(question: string): string {
+  for (const format of ['yes_no', 'multi_choice'] as const) {
+    const tail = `\n${INSTRUCTIONS[format]}`;
+    if (question.endsWith(tail)) return `${question.slice(0, -tail.length)}\n${TEMPCOMPASS_INSTRUCTIONS[format]}`;
+  }
+  return question;
+}
+
 export const OPTION_LETTERS = ['A', 'B', 'C', 'D', 'E'] as const;
 
 export const CAPTION_MATCHING_QUESTION = 'which caption matches the video?';

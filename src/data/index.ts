@@ -8,9 +8,11 @@ export { cellOf, frameObjects, outcomeClass, colourClass, shapeClass, OUTCOME_CL
 export { PerceptionDecks, PERCEPTION_TEMPLATES } from './perception.js';
 export { SHAPES, COLOURS, COLOUR_NAMES } from './render.js';
 export { computeStats, type DatasetStats } from './stats.js';
-export { importVideos, decodeVideo, decodeImageSequence, uniformFrameIndices, ffmpegPath, type ImportOptions, type DecodedClip } from './video.js';
+export { importVideos, decodeVideo, decodeImageSequence, uniformFrameIndices, ffmpegPath, reverseClip, REVERSED_SUFFIX, type ImportOptions, type DecodedClip } from './video.js';
 export {
   importTempCompassQuestions,
+  linkOpposingQuestions,
+  parsePairsSpec,
   exportTempCompassQuestions,
   readTempCompassFile,
   toTempCompass,
@@ -22,3 +24,4 @@ export {
 export { renderContactSheet, renderAnimation, writePreview, type PreviewOptions } from './preview.js';
 export { bootstrapInterval, type Interval } from './statistics.js';
 export { stratifiedSample } from './stratify.js';
+export { fpsFrameSampling, QWEN_FPS, type FpsSampling } from './fpsSampling.js';

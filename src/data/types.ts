@@ -70,6 +70,8 @@ export interface VideoRecord {
   /** Imported videos: the file or directory the frames came from, and the source frame indices. */
   source?: string;
   sourceFrames?: number[];
+  /** Imported videos: the source's duration in seconds (Qwen2.5-VL's absolute-time positions use it). */
+  seconds?: number;
 }
 
 export interface SplitInfo {

@@ -15,6 +15,17 @@ export interface PixelValues {
   data: Float32Array;
   /** Patch grid before merging: [temporal groups, rows, cols]. */
   grid: { t: number; h: number; w: number };
+  /**
+   * Seconds one temporal group spans (Qwen2.5-VL's second_per_grid_t = temporal_patch_size /
+   * sampling fps), when the clip's duration is known; Qwen2.5-VL models turn it into absolute-time
+   * position ids, Qwen2-VL models ignore it.
+   */
+  secondPerGridT?: number;
+}
+
+/** second_per_grid_t of `frames` frames sampled across `seconds` of video. */
+export function secondPerGrid(seconds: number | undefined, frames: number, cfg: VisionConfig): number | undefined {
+  return seconds && seconds > 0 ? (cfg.temporal_patch_size * seconds) / frames : undefined;
 }
 
 /**
@@ -57,7 +68,9 @@ export function videoToPixelValues(frames: Uint8Array, count: number, height: nu
 /** A dataset clip as pixel values (optionally with its raw frames reordered). */
 export function clipPixelValues(dataset: Dataset, videoId: string, cfg: VisionConfig, frameOrder?: readonly number[]): PixelValues {
   const m = dataset.manifest;
-  return videoToPixelValues(dataset.frames(videoId), m.frames, m.height, m.width, cfg, frameOrder);
+  const pv = videoToPixelValues(dataset.frames(videoId), m.frames, m.height, m.width, cfg, frameOrder);
+  const seconds = secondPerGrid(dataset.video(videoId).seconds, m.frames, cfg);
+  return seconds ? { ...pv, secondPerGridT: seconds } : pv;
 }
 
 /**

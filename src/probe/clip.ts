@@ -9,7 +9,7 @@
 import { TempolabError } from '../engine/errors.js';
 import type { HostTensor } from '../engine/runtime.js';
 import { temporalAttentionLayers } from '../models/config.js';
-import { ropeIndex } from '../models/positionIds.js';
+import { ropeIndex, temporalPositionScale } from '../models/positionIds.js';
 import { encodeVideoQuestion } from '../models/prompt.js';
 import { videoToPixelValues, type PixelValues } from '../models/processor.js';
 import type { PromptSpans } from '../models/spans.js';
@@ -25,6 +25,8 @@ export interface ClipVideo {
   count: number;
   height: number;
   width: number;
+  /** Seconds per temporal group (Qwen2.5-VL's absolute-time M-RoPE); absent for Qwen2-VL. */
+  secondPerGridT?: number;
 }
 
 export interface ClipQuestion {
@@ -55,7 +57,7 @@ export class PreparedClip {
     this.context = {
       spans: prompt.spans,
       numLayers: cfg.num_hidden_layers,
-      positionIds: ropeIndex(prompt.inputIds, cfg.video_token_id, mergedGrid),
+      positionIds: ropeIndex(prompt.inputIds, cfg.video_token_id, mergedGrid, temporalPositionScale(cfg.vision_config, video.secondPerGridT)),
       mergedGrid,
       rawFrames: video.count,
       vision: { depth: cfg.vision_config.depth, staBlocks: temporalAttentionLayers(cfg.vision_config) },
@@ -73,6 +75,7 @@ export class PreparedClip {
       inputIds: this.inputIds,
       pixelValuesVideos: pixels.data,
       videoGridThw: [grid.t, grid.h, grid.w],
+      ...(video.secondPerGridT ? { secondPerGridT: video.secondPerGridT } : {}),
       positionIds: inputs.positionIds,
       layerPositionIds: inputs.layerPositionIds,
       decoderMask: inputs.decoderMask,

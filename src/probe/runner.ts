@@ -6,6 +6,7 @@
 import type { Dataset } from '../data/dataset.js';
 import type { Question } from '../data/types.js';
 import { TempolabError } from '../engine/errors.js';
+import { secondPerGrid } from '../models/processor.js';
 import type { VideoLM } from '../models/videoLM.js';
 import { PreparedClip } from './clip.js';
 import type { Experiment } from './experiments.js';
@@ -37,7 +38,7 @@ export async function runExperiment(model: VideoLM, dataset: Dataset, experiment
   const rows: ProbeRow[] = [];
   let done = 0;
   for (const q of questions) {
-    const clip = new PreparedClip(model, { video: { frames: dataset.frames(q.videoId), count: m.frames, height: m.height, width: m.width }, question: q.question });
+    const clip = new PreparedClip(model, { video: { frames: dataset.frames(q.videoId), count: m.frames, height: m.height, width: m.width, secondPerGridT: secondPerGrid(dataset.video(q.videoId).seconds, m.frames, model.config.vision_config) }, question: q.question });
     const probability = new Map<string, number>();
     const measure = async (interventions: Intervention[], answer: string): Promise<number> => {
       const key = JSON.stringify([interventions, answer]);

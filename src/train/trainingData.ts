@@ -56,7 +56,7 @@ export class TrainingData {
     return indices.map((i) => {
       const e = this.encoded[i]!;
       const pv = this.pixelValues(this.questions[i]!.videoId);
-      return { inputIds: e.inputIds, labels: e.labels, pixelValuesVideos: pv.data, videoGridThw: [pv.grid.t, pv.grid.h, pv.grid.w] as const };
+      return { inputIds: e.inputIds, labels: e.labels, pixelValuesVideos: pv.data, videoGridThw: [pv.grid.t, pv.grid.h, pv.grid.w] as const, secondPerGridT: pv.secondPerGridT };
     });
   }
 

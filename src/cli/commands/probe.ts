@@ -16,8 +16,9 @@ import { experimentQuestions, runExperiment } from '../../probe/runner.js';
 import { resolveModelDir } from '../../train/recipes.js';
 import { int, oneOf } from '../options.js';
 import { progressBar } from '../progress.js';
+import { checkVocabulary } from '../vocabulary.js';
 
-interface ProbeFlags { model: string[]; data: string; split: string; limit: string; out: string; k?: string; seed: string; radius: string; json?: boolean }
+interface ProbeFlags { model: string[]; data: string; split: string; limit: string; out: string; k?: string; seed: string; radius: string; json?: boolean; strict?: boolean }
 
 /** Runs experiments on each model and writes probe-report.html / .md and probe-results.json. */
 async function probe(names: readonly ExperimentName[], f: ProbeFlags): Promise<void> {
@@ -27,6 +28,7 @@ async function probe(names: readonly ExperimentName[], f: ProbeFlags): Promise<v
   const dataset = openDataset(f.data);
   const limit = int('--limit', f.limit, 1);
   const models = await Promise.all(f.model.map(async (dir) => ({ name: path.basename(path.resolve(dir)), model: await loadVideoLM(resolveModelDir(dir)) })));
+  for (const { name, model } of models) checkVocabulary(model.tokenizer, dataset.questions(split), f.strict, name);
   const runs: ProbeRun[] = [];
   for (const name of names) {
     const run: ProbeRun = { experiment: { name, figure: '', section: '', title: '' }, models: [] };
@@ -68,7 +70,8 @@ export function registerProbe(program: Command): void {
       .option('--k <n>', 'sliding-window size in layers (default max(1, round(5·L/28)))')
       .option('--seed <n>', 'seed of the position shuffle', '0')
       .option('--radius <n>', 'neighbourhood radius of the corresponding-area masks (merged grid cells)', '1')
-      .option('--json', 'print probe-results.json\'s content (findings and every row) on stdout');
+      .option('--json', 'print probe-results.json\'s content (findings and every row) on stdout')
+      .option('--strict', "fail instead of warning when a word-level model's vocabulary lacks words of the questions");
   withFlags(probeCmd.command('run').description(`one experiment: ${EXPERIMENT_NAMES.join(', ')}`).argument('<experiment>', 'experiment name'))
     .action((name: string, f: ProbeFlags) => probe([oneOf('experiment', name, EXPERIMENT_NAMES)], f));
   withFlags(probeCmd.command('all').description('every experiment, one report')).action((f: ProbeFlags) => probe(EXPERIMENT_NAMES, f));
