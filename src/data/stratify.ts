@@ -1,8 +1,8 @@
 /**
  * A limited set of questions that still covers the benchmark: `--limit 16` should not mean "the
  * first 16", which in file order is two dimensions of one format. Questions are grouped by format ×
- * dimension and taken one per group in turn, the groups visited along diagonals of the format ×
- * dimension grid, so the first picks already span every format and every dimension.
+ * dimension and taken one per group in turn, the groups visited so that the first picks already span
+ * every format and every dimension.
  */
 import { TempolabError } from '../engine/errors.js';
 import { DIMENSIONS, FORMATS } from './types.js';
@@ -22,12 +22,16 @@ export function stratifiedSample<Q extends { format: string; dimension: string }
     if (list) list.push(q);
     else groups.set(key, [q]);
   }
+  // Step format and dimension together (k mod F, k mod D), shifting the dimension by one after each
+  // lcm(F, D) steps: the first max(F, D) visits span every format and dimension, and all F·D groups
+  // are visited once.
   const visit: Q[][] = [];
-  for (let d = 0; d < dimensions.length; d++) {
-    for (let f = 0; f < formats.length; f++) {
-      const group = groups.get(`${formats[f]}\u0000${dimensions[(f + d) % dimensions.length]}`);
-      if (group) visit.push(group);
-    }
+  const [f, d] = [formats.length, dimensions.length];
+  const gcd = (a: number, b: number): number => (b ? gcd(b, a % b) : a);
+  const lcm = (f * d) / gcd(f, d);
+  for (let k = 0; k < f * d; k++) {
+    const group = groups.get(`${formats[k % f]}\u0000${dimensions[(k + Math.floor(k / lcm)) % d]}`);
+    if (group) visit.push(group);
   }
   const picked: Q[] = [];
   for (let round = 0; picked.length < n; round++) {

@@ -20,6 +20,7 @@ import type { PresetName } from '../models/config.js';
 import type { VideoLM } from '../models/videoLM.js';
 import { evaluateClassifier, type ClassifierResult } from '../train/classifier.js';
 import {
+  DEFAULT_BASE_STAGES,
   DEFAULT_COMMON,
   pipelineStage,
   PRETRAINING_STAGES,
@@ -73,16 +74,11 @@ export const DEMO_DEFAULT: DemoSettings = {
   seed: 0,
   clips: { train: 2000, val: 100, test: 400 },
   preset: 'small',
-  baseStages: {
-    vision: { steps: 300, lr: 2e-3, batchSize: 8 },
-    language: { steps: 200, lr: 3e-3, batchSize: 32 },
-    align: { steps: 100, lr: 2e-3, batchSize: 16 },
-    instruct: { steps: 1000, lr: 1e-3, batchSize: 16 },
-  },
+  baseStages: DEFAULT_BASE_STAGES,
   instructTrainable: 'decoder',
   batchSize: 16,
-  stage1Steps: 200, stage2Steps: 200, stage1Lr: 2e-3, stage2Lr: 1e-3, loraRank: 8, loraAlpha: 16,
-  classify: { steps: 200, lr: 3e-3, batchSize: 16 },
+  stage1Steps: 150, stage2Steps: 150, stage1Lr: 2e-3, stage2Lr: 1e-3, loraRank: 8, loraAlpha: 16,
+  classify: { steps: 150, lr: 3e-3, batchSize: 16 },
   probeQuestions: 24,
   diagnosticClips: 400,
   seeds: 1,

@@ -94,7 +94,8 @@ export function mropeSection(c: VideoLMConfig): number[] {
 }
 
 /** The activations the model implements: SwiGLU with SiLU in the decoder, QuickGELU in the Qwen2-VL ViT. */
-export const SUPPORTED_ACTIVATIONS = { decoder: ['silu'], vision: ['quick_gelu'] } as const;
+/** Activations tempolab implements: Qwen2's SwiGLU, Qwen2-VL's QuickGELU ViT MLP, Qwen2.5-VL's SwiGLU ViT MLP. */
+export const SUPPORTED_ACTIVATIONS = { decoder: ['silu'], vision: ['quick_gelu'], qwen25Vision: ['silu'] } as const;
 
 function fail(message: string): never {
   throw new TempolabError(`config.json: ${message}`);
@@ -124,7 +125,7 @@ function tokenId(value: unknown, key: string, vocab: number): void {
 }
 
 function activation(value: unknown, key: string, supported: readonly string[]): void {
-  if (!supported.includes(value as string)) fail(`${key} ${show(value)} is not supported: tempolab implements ${supported.join(', ')} there (Qwen2-VL)`);
+  if (!supported.includes(value as string)) fail(`${key} ${show(value)} is not supported: tempolab implements ${supported.join(', ')} there`);
 }
 
 /**
@@ -181,7 +182,7 @@ function validateVisionConfig(v: VisionConfig, hiddenSize: number): void {
     numberIn(v.mlp_ratio, 'vision_config.mlp_ratio', 0, Infinity, '> 0, e.g. 4');
     if (!Number.isInteger(v.embed_dim * v.mlp_ratio!)) fail(`vision_config.embed_dim × mlp_ratio must be an integer (the MLP width), got ${v.embed_dim} × ${v.mlp_ratio}`);
   }
-  optional(v as unknown as Record<string, unknown>, 'hidden_act', (a) => activation(a, 'vision_config.hidden_act', SUPPORTED_ACTIVATIONS.vision));
+  optional(v as unknown as Record<string, unknown>, 'hidden_act', (a) => activation(a, 'vision_config.hidden_act', v.model_type === 'qwen2_5_vl' ? SUPPORTED_ACTIVATIONS.qwen25Vision : SUPPORTED_ACTIVATIONS.vision));
   if (v.embed_dim % v.num_heads) fail(`vision_config.embed_dim ${v.embed_dim} is not divisible by vision_config.num_heads ${v.num_heads}`);
   if (visionHeadDim(v) % 4) fail(`vision head_dim ${visionHeadDim(v)} must be divisible by 4 (2D rotary: half rows, half columns)`);
   if (v.hidden_size !== hiddenSize) fail(`vision_config.hidden_size ${v.hidden_size} must equal hidden_size ${hiddenSize} (the merger feeds the decoder)`);

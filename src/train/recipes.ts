@@ -118,12 +118,12 @@ export type RunSettings = BaseSettings | PretrainingStageSettings | FineTuneSett
 
 export const DEFAULT_COMMON = { seed: 0, batchSize: 16, checkpointEvery: 100, weightDecay: 0.01, maxGradNorm: 1.0 };
 
-/** Pipeline defaults for the `small` preset on the synthetic benchmark (measured: README, Training). */
+/** Pipeline defaults for the `small` preset on the synthetic benchmark (the demo's; README, Training). */
 export const DEFAULT_BASE_STAGES: Record<PretrainingStage, StageSchedule> = {
-  vision: { steps: 400, lr: 2e-3, batchSize: 8 },
-  language: { steps: 300, lr: 3e-3, batchSize: 32 },
-  align: { steps: 150, lr: 2e-3, batchSize: 16 },
-  instruct: { steps: 1200, lr: 1e-3, batchSize: 16 },
+  vision: { steps: 300, lr: 2e-3, batchSize: 8 },
+  language: { steps: 200, lr: 3e-3, batchSize: 32 },
+  align: { steps: 100, lr: 2e-3, batchSize: 16 },
+  instruct: { steps: 800, lr: 1e-3, batchSize: 16 },
 };
 
 const warmup = (steps: number) => Math.max(1, Math.round(steps * 0.05));

@@ -96,24 +96,24 @@ test('probe run with no usable questions is an error; with questions, --json pri
 });
 
 test('--resume with other settings is an error naming them', async () => {
-  const r = await tempolab(['train', 'base', '--out', path.join(root, 'nothing'), '--resume', '--steps', '20', '--lr', '1e-3']);
+  const r = await tempolab(['train', 'vision', '--out', path.join(root, 'nothing'), '--resume', '--steps', '20', '--lr', '1e-3']);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /--resume continues the run with the settings saved in its run\.json, so --steps, --lr would be ignored/);
 });
 
 test('Ctrl-C during training saves a checkpoint and exits 130', { timeout: 120_000 }, async () => {
   const out = path.join(root, 'interrupted');
-  const child = spawn(process.execPath, [cli, 'train', 'base', '--data', data, '--out', out, '--preset', 'tiny', '--steps', '5000', '--batch', '2'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [cli, 'train', 'vision', '--data', data, '--out', out, '--preset', 'tiny', '--steps', '5000', '--batch', '2'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   const started = new Promise<void>((resolve) => child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
-    if (/base \d+\/5000/.test(stderr) || /training questions/.test(stderr)) resolve();
+    if (/vision \d+\/5000/.test(stderr) || /training examples/.test(stderr)) resolve();
   }));
   await started;
   child.kill('SIGINT');
   const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
   assert.equal(code, 130, stderr);
-  assert.match(stderr, /stopped at step \d+; continue with the same command and --resume/);
+  assert.match(stderr, /stopped at step \d+ \(checkpoint saved\); continue with --resume/);
   assert.ok(existsSync(path.join(out, 'checkpoint', 'model.safetensors')));
 });
 

@@ -19,7 +19,7 @@ test('data synth, stats and preview work end to end from the CLI', async () => {
 
   const stats = tempolab('stats', ds);
   assert.equal(stats.status, 0, stats.stderr);
-  assert.match(stats.stdout, /^train\s+40\s+160\s+0$/m);
+  assert.match(stats.stdout, /^train\s+40\s+320\s+0$/m);
   assert.match(stats.stdout, /^test\s+yes_no\s+\w+\s+\d+\s+50\.0%/m);
 
   const png = path.join(root, 'sheet.png');

@@ -18,7 +18,7 @@ const T = plain.manifest.frames;
 const W = plain.manifest.width;
 
 const captioned = (ds: typeof plain, phenomenon: string) =>
-  ds.questions('train').filter((q) => q.format === 'captioning' && q.phenomenon === phenomenon);
+  ds.questions('train').filter((q) => q.format === 'captioning' && q.dimension !== 'perception' && q.phenomenon === phenomenon);
 const strictlyIncreasing = (xs: number[]) => xs.every((x, i) => i === 0 || x > xs[i - 1]!);
 const strictlyDecreasing = (xs: number[]) => xs.every((x, i) => i === 0 || x < xs[i - 1]!);
 const track = (videoId: string) => framesOf(plain.frames(videoId), T).map((f) => foreground(f, W));
@@ -84,7 +84,7 @@ test('reversal partners have identical frame multisets and opposite answers', ()
   }
   assert.ok(pairs > 100);
   // Re-rendered partners (speed, action) differ in frames but share the question, not the answer.
-  for (const q of mixed.questions('train')) {
+  for (const q of mixed.questions('train').filter((q) => q.dimension !== 'perception')) {
     const p = questions.get(q.partnerId!)!;
     assert.equal(p.partnerId, q.id);
     assert.equal(p.question, q.question);
@@ -97,8 +97,9 @@ test('the majority-answer baseline is at chance for every format and dimension',
   const train = mixed.questions('train');
   for (const format of Object.keys(chance)) {
     const ofFormat = train.filter((q) => q.format === format);
-    assert.equal(ofFormat.length, 2000);
-    const groups = [ofFormat, ...['direction', 'speed', 'order', 'attribute_change', 'action'].map((d) => ofFormat.filter((q) => q.dimension === d))];
+    assert.equal(ofFormat.filter((q) => q.dimension !== 'perception').length, 2000);
+    assert.equal(ofFormat.filter((q) => q.dimension === 'perception').length, 2000, 'one perception question per clip and format');
+    const groups = [ofFormat, ...['direction', 'speed', 'order', 'attribute_change', 'action', 'perception'].map((d) => ofFormat.filter((q) => q.dimension === d))];
     for (const group of groups) {
       const counts = new Map<string, number>();
       for (const q of group) {
@@ -137,7 +138,7 @@ test('held-out compositions occur in test and never in train or val', () => {
   const test = mixed.questions('test');
   const share = test.filter((q) => q.heldOut).length / test.length;
   assert.ok(share > 0.3 && share < 0.7, `held-out share of test ${share}`);
-  for (const q of test.filter((q) => q.heldOut && q.format === 'captioning' && q.phenomenon !== 'order.change')) {
+  for (const q of test.filter((q) => q.heldOut && q.format === 'captioning' && q.dimension !== 'perception' && q.phenomenon !== 'order.change')) {
     assert.ok(shownIn(q).some((c) => held.has(c)), q.id);
   }
 });
@@ -171,7 +172,7 @@ test('the loader returns [T,H,W,3] clips per video and counts that match the man
   const m = mixed.manifest;
   assert.equal(mixed.frames('val-000005').length, m.frames * m.height * m.width * 3);
   assert.equal(mixed.videos('test').length, m.splits.test.videos);
-  assert.equal(mixed.questions('test').length, 4 * m.splits.test.videos);
+  assert.equal(mixed.questions('test').length, 8 * m.splits.test.videos, 'four temporal and four perception questions per clip');
   assert.throws(() => mixed.frames('nope'), TempolabError);
 });
 

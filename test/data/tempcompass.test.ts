@@ -25,7 +25,7 @@ test('TempCompass round trip: export then import gives the same questions', asyn
   assert.deepEqual(files.map((f) => path.basename(f)).sort(), ['caption_matching.json', 'captioning.json', 'multi-choice.json', 'yes_no.json']);
   const joined = path.join(root, 'joined');
   const n = await importTempCompassQuestions(files, ds, { out: joined });
-  assert.equal(n, 4 * 120);
+  assert.equal(n, 8 * 120, 'four temporal and four perception questions per clip');
   const before = openDataset(ds).allQuestions().map(content).sort();
   const after = openDataset(joined).allQuestions().map(content).sort();
   assert.deepEqual(after, before);

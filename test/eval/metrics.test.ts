@@ -64,7 +64,7 @@ test('accuracy overall, by format, by dimension and by format × dimension', () 
   close(result.all.overall.mean, 8 / 11);
   assert.equal(result.all.overall.n, 11);
   assert.deepEqual(Object.fromEntries(FORMATS.map((f) => [f, mean(result.all.byFormat[f])])), { yes_no: 0.75, multi_choice: 0.75, caption_matching: 0.5, captioning: 1 });
-  assert.deepEqual(Object.fromEntries(DIMENSIONS.map((d) => [d, mean(result.all.byDimension[d])])), { direction: 0.75, speed: 1, order: 0.75, attribute_change: null, action: 0.5 });
+  assert.deepEqual(Object.fromEntries(DIMENSIONS.map((d) => [d, mean(result.all.byDimension[d])])), { direction: 0.75, speed: 1, order: 0.75, attribute_change: null, action: 0.5, perception: null });
   assert.deepEqual(result.all.byDimension.attribute_change, { mean: null, low: null, high: null, n: 0 });
   assert.deepEqual([mean(result.all.byFormatDimension.yes_no.order), result.all.byFormatDimension.yes_no.order.n], [0.75, 4]);
   assert.equal(result.all.byFormatDimension.yes_no.direction.n, 0);
