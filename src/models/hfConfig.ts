@@ -161,6 +161,9 @@ export function fromHfConfig(raw: unknown, generationConfig?: unknown): VideoLMC
   // Newer transformers write the language model's fields under text_config; older ones at the top.
   const text: Json = { ...raw, ...(raw.text_config as Json | undefined) };
   const t = HF_TEXT_DEFAULTS;
+  if (isObject(raw.quantization_config)) {
+    fail(`quantization_config (${String(raw.quantization_config.quant_method ?? 'quantized')}) is not supported: tempolab runs float weights; use the checkpoint's bf16 / f32 release`);
+  }
   if (text.use_sliding_window === true) fail('use_sliding_window is true, but tempolab\'s decoder attends to the whole sequence; set "use_sliding_window": false (Qwen2-VL checkpoints ship with false)');
   const heads = pick<number>(text.num_attention_heads, t.num_attention_heads);
   const hidden = pick<number>(text.hidden_size, t.hidden_size);

@@ -16,10 +16,10 @@ export interface LoraConfig {
   targets: string[];
 }
 
-/** q/k/v/o and MLP projections of the vision encoder and the decoder (STAVE stage 2). */
+/** q/k/v/o and MLP projections of the vision encoder (Qwen2-VL's fc1/fc2, Qwen2.5-VL's SwiGLU) and the decoder (STAVE stage 2). */
 export const DEFAULT_LORA_TARGETS = [
   '^visual\\.blocks\\.\\d+\\.attn\\.(qkv|proj)$',
-  '^visual\\.blocks\\.\\d+\\.mlp\\.(fc1|fc2)$',
+  '^visual\\.blocks\\.\\d+\\.mlp\\.(fc1|fc2|gate_proj|up_proj|down_proj)$',
   '^model\\.layers\\.\\d+\\.self_attn\\.(q|k|v|o)_proj$',
   '^model\\.layers\\.\\d+\\.mlp\\.(gate|up|down)_proj$',
 ];

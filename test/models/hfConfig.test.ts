@@ -140,6 +140,7 @@ test('bad config files fail with one line naming the key and the fix', () => {
     [{ ...base, vision_config: { ...base.vision_config, hidden_act: 'gelu' } }, /vision_config\.hidden_act "gelu" is not supported for qwen2_vl/],
     [{ ...base, head_dim: 64 }, /head_dim 64 differs from hidden_size \/ num_attention_heads = 128/],
     [{ ...base, text_config: 3 }, /text_config must be an object/],
+    [{ ...base, quantization_config: { quant_method: 'awq', bits: 4 } }, /quantization_config \(awq\) is not supported: tempolab runs float weights/],
   ];
   for (const [raw, pattern] of cases) assert.throws(() => fromHfConfig(JSON.parse(JSON.stringify(raw))), pattern);
   assert.throws(() => validateConfig(fromHfConfig({ ...base, vision_config: { ...base.vision_config, hidden_size: 1024 } })), /vision_config\.hidden_size 1024 must equal hidden_size 1536/);
