@@ -55,6 +55,7 @@ export class PreparedClip {
     this.context = {
       spans: prompt.spans,
       numLayers: cfg.num_hidden_layers,
+      numHeads: cfg.num_attention_heads,
       positionIds: ropeIndex(prompt.inputIds, cfg.video_token_id, mergedGrid),
       mergedGrid,
       rawFrames: video.count,
@@ -75,7 +76,7 @@ export class PreparedClip {
       videoGridThw: [grid.t, grid.h, grid.w],
       positionIds: inputs.positionIds,
       layerPositionIds: inputs.layerPositionIds,
-      decoderMask: inputs.decoderMask,
+      decoderMask: inputs.decoderHeadMask ?? inputs.decoderMask,
       decoderRope: inputs.decoderRope,
       ...(inputs.visionTemporalMask ? { visionTemporalMask: inputs.visionTemporalMask } : {}),
       ...(inputs.visionTemporalRope ? { visionTemporalRope: inputs.visionTemporalRope } : {}),
