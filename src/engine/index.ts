@@ -7,7 +7,8 @@ export { Scope, linear, layerNormLayer, rmsNormLayer, embedding, type LinearOpti
 export { trace } from './trace.js';
 export { grad, sumToShape } from './autodiff.js';
 export { interpret, type Value, type InputData } from './interpreter.js';
-export { lowerToOnnx, OPSET, type LoweredModel } from './onnx.js';
+export { lowerToOnnx, OPSET, type LoweredModel, type LowerOptions } from './onnx.js';
+export { provenance, settingsHash, canonicalJson, type Provenance } from './provenance.js';
 export { compile, configureRuntime, CompiledGraph, runtimeInfo, defaultThreads, type Feed, type HostData, type HostTensor, type RuntimeOptions } from './runtime.js';
 export { initParameters, checkParameters, cloneParameters, type ParameterStore, type ParameterTensor } from './parameters.js';
 export {

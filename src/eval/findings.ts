@@ -48,6 +48,8 @@ export interface DifferenceFinding {
   baseline: string;
   /** Per format and overall ("all"): mean of correct(challenger) − correct(baseline) over shared questions. */
   byFormat: ({ format: Format | 'all' } & Interval)[];
+  /** Shared questions on which both models gave the same reading (option, yes/no or caption). */
+  sameAnswers: number;
 }
 
 export interface ProbeFinding {
@@ -107,11 +109,14 @@ function differenceFinding(answers: Readonly<Record<string, readonly ScoredAnswe
   const y = answers[baseline];
   if (!x || !y) return null;
   const yById = new Map(y.map((a) => [a.questionId, a]));
-  const shared = x.filter((a) => yById.has(a.questionId)).map((a) => ({ format: a.format, d: (a.correct ? 1 : 0) - (yById.get(a.questionId)!.correct ? 1 : 0) }));
+  const shared = x.filter((a) => yById.has(a.questionId)).map((a) => {
+    const b = yById.get(a.questionId)!;
+    return { format: a.format, d: (a.correct ? 1 : 0) - (b.correct ? 1 : 0), same: a.choice === b.choice && a.prediction.trim() === b.prediction.trim() };
+  });
   if (shared.length === 0) return null;
   const groups: (Format | 'all')[] = ['all', ...FORMATS.filter((f) => shared.some((s) => s.format === f))];
   return {
-    challenger, baseline,
+    challenger, baseline, sameAnswers: shared.filter((s) => s.same).length,
     byFormat: groups.map((format) => ({ format, ...bootstrapInterval(shared.filter((s) => format === 'all' || s.format === format).map((s) => s.d), { seed }) })),
   };
 }
@@ -254,12 +259,13 @@ export function findings(input: FindingsInput): Findings {
     const all = difference.byFormat[0]!;
     const verdict = all.low > 0 ? `${challenger} is ahead beyond the interval` : all.high < 0 ? `${challenger} is behind beyond the interval` : `the interval includes 0: no difference shown`;
     const separated = difference.byFormat.slice(1).filter((d) => d.low > 0 || d.high < 0).map((d) => d.format);
-    sentences.push(`${challenger} − ${baseline}: ${pts(all.mean)} accuracy points (95% interval ${pts(all.low)}…${pts(all.high)}, paired over ${all.n} questions): ${verdict}; formats where the interval excludes 0: ${separated.length ? separated.join(', ') : 'none'}.`);
+    sentences.push(`${challenger} − ${baseline}: ${pts(all.mean)} accuracy points (95% interval ${pts(all.low)}…${pts(all.high)}, paired over ${all.n} questions): ${verdict}; formats where the interval excludes 0: ${separated.length ? separated.join(', ') : 'none'}; the two give the same answer on ${difference.sameAnswers} of ${all.n} questions.`);
   }
   if (probes.length > 0) {
     const count = (v: Verdict) => probes.filter((p) => p.verdict === v).length;
     const reproduced = probes.filter((p) => p.verdict === 'reproduced').map((p) => `${p.figure} on ${p.model}`);
-    sentences.push(`Probes against the paper's findings: ${count('reproduced')} reproduced, ${count('not reproduced')} not reproduced, ${count('not testable')} not testable (of ${probes.length} figure × model readings)${reproduced.length ? `; reproduced: ${reproduced.join(', ')}` : ''}.`);
+    const chanceProbed = [...atChance].filter((m) => probes.some((p) => p.model === m));
+    sentences.push(`Probes against the paper's findings: ${count('reproduced')} reproduced, ${count('not reproduced')} not reproduced, ${count('not testable')} not testable (of ${probes.length} figure × model readings)${reproduced.length ? `; reproduced: ${reproduced.join(', ')}` : ''}${chanceProbed.length ? `; ${chanceProbed.join(', ')} answer${chanceProbed.length === 1 ? 's' : ''} at chance, so ${chanceProbed.length === 1 ? 'its' : 'their'} probes cannot test the paper (the measured contrasts are in the table)` : ''}.`);
   }
   return { sentences, accuracy, difference, probes };
 }

@@ -460,11 +460,14 @@ export function panelFigure(spec: PanelFigureSpec): string {
   const panelBottom = 30 + (barLabelLines - 1) * 13;
   const height = Math.max(top0 + rows * panelHeight + (spec.xLabel ? 20 : 0) + 10, top0 + legendHeight(names.map((n) => n.name)) + 10);
   const out = [...svgOpen(width, height), ...titleText(titles, width, MARGIN.top)];
+  const titleChars = Math.max(10, Math.floor((panelWidth - inner) / CHAR_12));
+  const titleRows = Math.max(...spec.panels.map((p) => wrapText(p.title, titleChars).length));
   spec.panels.forEach((p, i) => {
     const x0 = outer + (i % columns) * panelWidth;
     const y0 = top0 + Math.floor(i / columns) * panelHeight;
-    const panelTitles = wrapText(p.title, Math.max(10, Math.floor((panelWidth - inner) / CHAR_12)));
-    const box = { left: x0 + inner, right: x0 + panelWidth - 10, top: y0 + 8 + panelTitles.length * 15, bottom: y0 + panelHeight - panelBottom };
+    const panelTitles = wrapText(p.title, titleChars);
+    // Every panel's plot starts below the tallest panel title, so panels side by side align.
+    const box = { left: x0 + inner, right: x0 + panelWidth - 10, top: y0 + 8 + titleRows * 15, bottom: y0 + panelHeight - panelBottom };
     if (box.right - box.left < 10 || box.bottom - box.top < 10) throw new TempolabError(`panels of ${panelWidth} × ${panelHeight} pixels leave no room to plot; make them larger`);
     const f = frameIn(box, yDomain);
     out.push(`<g class="panel" data-panel="${escapeXml(p.title)}">`);

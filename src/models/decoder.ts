@@ -34,13 +34,15 @@ export function groupedQueryAttention(q: Tensor, keys: Tensor, values: Tensor, m
   const rest = q.shape.slice(2);
   const keyRest = keys.shape.slice(2);
   const grouped = reshape(q, [b, kvHeads, heads / kvHeads, ...rest]);
-  const probs = attentionWeights(grouped, reshape(keys, [b, kvHeads, 1, ...keyRest]), mask);
+  // A per-head mask [heads, S, K] follows the query heads' grouping under their shared KV heads.
+  const headMask = mask.rank === 3 ? reshape(mask, [kvHeads, heads / kvHeads, ...mask.shape.slice(1)]) : mask;
+  const probs = attentionWeights(grouped, reshape(keys, [b, kvHeads, 1, ...keyRest]), headMask);
   const out = matmulPrimitive(probs, reshape(values, [b, kvHeads, 1, ...values.shape.slice(2)]));
   return { out: reshape(out, [b, heads, ...rest]), probs: reshape(probs, [b, heads, ...rest.slice(0, -1), keyRest[keyRest.length - 2]!]) };
 }
 
 export interface LayerInputs {
-  /** Additive mask [S, P+S] (causal structure included), broadcast over batch and heads. */
+  /** Additive mask [S, P+S] (causal structure included), broadcast over batch and heads; or [heads, S, P+S], one per head. */
   mask: Tensor;
   /** The attention core; default full masked attention. */
   attend?: AttentionCore;

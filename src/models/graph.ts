@@ -22,6 +22,8 @@ export interface ForwardShape {
   grid: VideoGrid;
   /** Add a `labels` input and a `loss` output (teacher-forced cross-entropy). */
   withLoss?: boolean;
+  /** decoder_mask has a head axis, [L, heads, S, S] (per-head probes); default [L, S, S]. */
+  headMasks?: boolean;
 }
 
 export const mergedTokens = (cfg: VideoLMConfig, grid: VideoGrid): number => (grid.t * grid.h * grid.w) / cfg.vision_config.spatial_merge_size ** 2;
@@ -82,7 +84,7 @@ export function traceVideoLM(cfg: VideoLMConfig, shape: ForwardShape): Graph {
 
   // Position ids per layer, so a probe can change them in one layer only (Fig. 3 of Causality Matters).
   const positionIds = g.input('position_ids', [layers, b, 3, s], 'int64');
-  const masks = g.input('decoder_mask', [layers, s, s]);
+  const masks = g.input('decoder_mask', shape.headMasks ? [layers, cfg.num_attention_heads, s, s] : [layers, s, s]);
   const ropeSwitches = g.input('decoder_rope', [layers]);
   const hidden: Tensor[] = [x];
   const attentions: Tensor[] = [];

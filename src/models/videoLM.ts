@@ -26,7 +26,7 @@ export interface ForwardRequest {
   secondPerGridT?: number;
   /** Per decoder layer, ids [3][S] that replace `positionIds` in that layer only (null = no change). */
   layerPositionIds?: readonly (number[][] | null)[];
-  /** Additive decoder masks [L·S·S], causal structure included; default causal. */
+  /** Additive decoder masks [L·S·S], causal structure included; default causal. [L·heads·S·S] gives each head its own mask. */
   decoderMask?: Float32Array;
   /** 0/1 per decoder layer; default all 1. */
   decoderRope?: Float32Array;
@@ -181,12 +181,13 @@ export class VideoLM {
       if (d.length !== size) throw new TempolabError(`${name} has ${d.length} values, expected ${size}`);
       return d;
     };
+    const headMasks = first.decoderMask?.length === layers * cfg.num_attention_heads * seq * seq && cfg.num_attention_heads > 1;
     const inputs: Record<string, Feed> = {
       input_ids: inputIds,
       embed_index: embedIndex,
       position_ids: positionIds,
       pixel_values_videos: cat((r) => r.pixelValuesVideos, t * n * patchDim, () => new Float32Array(0), 'pixelValuesVideos'),
-      decoder_mask: shared(first.decoderMask, () => causalDecoderMask(layers, seq), layers * seq * seq, 'decoderMask'),
+      decoder_mask: headMasks ? first.decoderMask! : shared(first.decoderMask, () => causalDecoderMask(layers, seq), layers * seq * seq, 'decoderMask'),
       decoder_rope: shared(first.decoderRope, () => new Float32Array(layers).fill(1), layers, 'decoderRope'),
       vision_spatial_mask: shared(first.visionSpatialMask, () => new Float32Array(v.depth * n * n), v.depth * n * n, 'visionSpatialMask'),
       vision_temporal_mask: shared(first.visionTemporalMask, () => new Float32Array(v.depth * t * t), v.depth * t * t, 'visionTemporalMask'),
@@ -195,6 +196,6 @@ export class VideoLM {
       vision_temporal_gate: shared(first.visionTemporalGate, () => new Float32Array(v.depth).fill(1), v.depth, 'visionTemporalGate'),
     };
     if (withLoss) inputs.labels = labels;
-    return { shape: { batch: b, seq, grid, ...(withLoss ? { withLoss: true } : {}) }, inputs };
+    return { shape: { batch: b, seq, grid, ...(withLoss ? { withLoss: true } : {}), ...(headMasks ? { headMasks: true } : {}) }, inputs };
   }
 }

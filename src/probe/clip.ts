@@ -57,6 +57,7 @@ export class PreparedClip {
     this.context = {
       spans: prompt.spans,
       numLayers: cfg.num_hidden_layers,
+      numHeads: cfg.num_attention_heads,
       positionIds: ropeIndex(prompt.inputIds, cfg.video_token_id, mergedGrid, temporalPositionScale(cfg.vision_config, video.secondPerGridT)),
       mergedGrid,
       rawFrames: video.count,
@@ -78,7 +79,7 @@ export class PreparedClip {
       ...(video.secondPerGridT ? { secondPerGridT: video.secondPerGridT } : {}),
       positionIds: inputs.positionIds,
       layerPositionIds: inputs.layerPositionIds,
-      decoderMask: inputs.decoderMask,
+      decoderMask: inputs.decoderHeadMask ?? inputs.decoderMask,
       decoderRope: inputs.decoderRope,
       ...(inputs.visionTemporalMask ? { visionTemporalMask: inputs.visionTemporalMask } : {}),
       ...(inputs.visionTemporalRope ? { visionTemporalRope: inputs.visionTemporalRope } : {}),

@@ -9,7 +9,7 @@
  */
 import { TempolabError } from '../engine/errors.js';
 import { resolveLayers, validateContext, type ProbeContext } from './context.js';
-import { checkIntervention, isMaskIntervention, isVisionIntervention, type Intervention, type VisionIntervention } from './interventions.js';
+import { checkIntervention, isMaskIntervention, isVisionIntervention, type Intervention, type Knockout, type VisionIntervention } from './interventions.js';
 import { applyMaskIntervention, causalMask, checkEveryRowAttends } from './masks.js';
 import { copyIds, reverseFrameOrder, reverseVideoGroupIds, shuffleIdColumns, shuffledTokens } from './positions.js';
 
@@ -28,6 +28,11 @@ export interface CompiledInputs {
   layerPositionIds: (number[][] | null)[];
   /** Order of the raw frames fed to the vision encoder: a permutation of 0…F−1. */
   frameOrder: number[];
+  /**
+   * [L, heads, S, S]: the whole decoder mask with a head axis, when a knockout names heads (it
+   * then replaces decoderMask as the graph's decoder_mask); null otherwise.
+   */
+  decoderHeadMask: Float32Array | null;
   /** Vision-side inputs, null where no intervention touched them (the model's defaults apply). */
   visionTemporalMask: Float32Array | null;
   visionTemporalRope: Float32Array | null;
@@ -48,6 +53,7 @@ export function baselineInputs(ctx: ProbeContext): CompiledInputs {
     positionIds: copyIds(ctx.positionIds),
     layerPositionIds: new Array<number[][] | null>(L).fill(null),
     frameOrder: Array.from({ length: ctx.rawFrames }, (_, f) => f),
+    decoderHeadMask: null,
     visionTemporalMask: null,
     visionTemporalRope: null,
     visionTemporalGate: null,
@@ -65,8 +71,13 @@ export function compileInterventions(interventions: readonly Intervention[], ctx
     inputs.layerPositionIds = inputs.layerPositionIds.map((ids) => ids && f(ids));
   };
   let masked = false;
+  const perHead: Knockout[] = [];
   for (const iv of interventions) {
     checkIntervention(iv);
+    if (iv.kind === 'knockout' && iv.heads) {
+      perHead.push(iv);
+      continue;
+    }
     if (isVisionIntervention(iv)) {
       applyVisionIntervention(inputs, iv, ctx);
       continue;
@@ -100,7 +111,29 @@ export function compileInterventions(interventions: readonly Intervention[], ctx
     }
   }
   if (masked) checkEveryRowAttends(inputs.decoderMask, spans.length, numLayers);
+  if (perHead.length > 0) inputs.decoderHeadMask = headMask(inputs.decoderMask, perHead, ctx);
   return inputs;
+}
+
+/** The shared mask repeated per head, with each head-specific knockout added to its heads only. */
+function headMask(shared: Float32Array, knockouts: readonly Knockout[], ctx: ProbeContext): Float32Array {
+  const H = ctx.numHeads;
+  if (!H) throw new TempolabError('a knockout with heads needs the decoder\'s head count in the probe context (context.numHeads); build the context with PreparedClip');
+  const S = ctx.spans.length;
+  const L = ctx.numLayers;
+  const out = new Float32Array(L * H * S * S);
+  for (let l = 0; l < L; l++) for (let h = 0; h < H; h++) out.set(shared.subarray(l * S * S, (l + 1) * S * S), (l * H + h) * S * S);
+  for (const iv of knockouts) {
+    const bad = iv.heads!.find((h) => h >= H);
+    if (bad !== undefined) throw new TempolabError(`knockout: head ${bad} is out of range: the decoder has ${H} attention heads, 0–${H - 1}`);
+    const own = new Float32Array(L * S * S);
+    applyMaskIntervention(own, { ...iv, heads: undefined }, ctx);
+    for (let l = 0; l < L; l++)
+      for (const h of iv.heads!)
+        for (let e = 0; e < S * S; e++) if (own[l * S * S + e] === -Infinity) out[(l * H + h) * S * S + e] = -Infinity;
+  }
+  checkEveryRowAttends(out, S, L * H);
+  return out;
 }
 
 /** STA blocks of `iv`, each checked against the encoder: a block without STA has nothing to change. */

@@ -33,8 +33,11 @@ export interface ReversePE { kind: 'reversePE' }
  */
 export interface ReverseFrames { kind: 'reverseFrames'; positionIds: 'withFrames' | 'inPlace' }
 
-/** Eq. 4–5: in these layers, no target token may attend to any source token. */
-export interface Knockout { kind: 'knockout'; layers: LayerSpec; targets: TokenSet; sources: TokenSet }
+/**
+ * Eq. 4–5: in these layers, no target token may attend to any source token — in every attention
+ * head, or only in `heads` (query heads, counted from 0; the decoder mask then gets a head axis).
+ */
+export interface Knockout { kind: 'knockout'; layers: LayerSpec; targets: TokenSet; sources: TokenSet; heads?: readonly number[] }
 
 /** §5.2 "Inter-frame": each frame's tokens may not attend to earlier frames' tokens. */
 export interface InterFrame { kind: 'interFrame'; layers: LayerSpec }
@@ -111,8 +114,8 @@ export function reverseFrames({ positionIds = 'withFrames' }: { positionIds?: 'w
   return checked({ kind: 'reverseFrames', positionIds });
 }
 
-export function knockout({ layers, targets, sources }: { layers: LayerSpec; targets: TokenSet; sources: TokenSet }): Knockout {
-  return checked({ kind: 'knockout', layers, targets, sources });
+export function knockout({ layers, targets, sources, heads }: { layers: LayerSpec; targets: TokenSet; sources: TokenSet; heads?: readonly number[] }): Knockout {
+  return checked({ kind: 'knockout', layers, targets, sources, ...(heads !== undefined ? { heads } : {}) });
 }
 
 export function interFrame({ layers }: { layers: LayerSpec }): InterFrame {
@@ -178,6 +181,8 @@ export function checkIntervention(iv: Intervention): void {
     case 'knockout':
       checkTokenSet(iv.targets, 'knockout targets');
       checkTokenSet(iv.sources, 'knockout sources');
+      if (iv.heads !== undefined && (!Array.isArray(iv.heads) || iv.heads.length === 0 || iv.heads.some((h) => !Number.isInteger(h) || h < 0)))
+        throw new TempolabError(`knockout: heads must be a non-empty list of attention head indices counted from 0, got ${JSON.stringify(iv.heads)}`);
       return;
     case 'restrictQueryToFrame':
       if (!Number.isInteger(iv.frame) || iv.frame < 0) throw new TempolabError(`restrictQueryToFrame: frame must be a non-negative integer (frames count from 0), got ${JSON.stringify(iv.frame)}`);
@@ -208,7 +213,7 @@ export function describeIntervention(iv: Intervention): string {
     case 'shufflePositions': return `shuffle ${iv.modality} position ids in ${iv.layer === 'all' ? 'all layers' : `layer ${iv.layer}`} (seed ${iv.seed})`;
     case 'reversePE': return 'reverse PE';
     case 'reverseFrames': return iv.positionIds === 'withFrames' ? 'reverse order (ids travel with frames)' : 'reverse order (ids in place)';
-    case 'knockout': return `knock out ${set(iv.targets)} → ${set(iv.sources)} in ${layers(iv.layers)}`;
+    case 'knockout': return `knock out ${set(iv.targets)} → ${set(iv.sources)} in ${layers(iv.layers)}${iv.heads ? `, heads ${iv.heads.join(',')}` : ''}`;
     case 'interFrame': return `inter-frame knockout in ${layers(iv.layers)}`;
     case 'frameToQuery': return `frame-to-query knockout in ${layers(iv.layers)}`;
     case 'restrictQueryToFrame': return `query sees only frame ${iv.frame} in ${layers(iv.layers)}`;

@@ -39,6 +39,9 @@ test('accuracy against chance and the paired STAVE − control difference, on a 
   assert.equal(all.n, 20);
   assert.ok(Math.abs(all.mean - 0.75) < 1e-12 && all.low > 0 && all.high <= 1);
   assert.match(f.sentences.join(' '), /stave − control: \+75\.0 accuracy points .* stave is ahead beyond the interval/);
+  // Both answer "A" on the first 5 questions and differ on the other 15.
+  assert.equal(f.difference!.sameAnswers, 5);
+  assert.match(f.sentences.join(' '), /the same answer on 5 of 20 questions/);
   assert.match(f.sentences[1]!, /^control: 25\.0% of 20 questions right; at chance/);
 });
 

@@ -103,3 +103,15 @@ test('a report with enough sections opens with a table of contents whose links r
   assert.match(renderMarkdown(report).markdown, /- \[What this run found\]\(#what-this-run-found\)\n- \[Training\]\(#training\)\n {2}- \[Fig\. 2 \(§4\.1\): PE\]\(#fig-2-41-pe\)/);
   assert.ok(!renderHtml({ title: 'r', blocks: [heading('only')] }).includes('<nav'));
 });
+
+test('panels side by side share their plot rectangle even when one title wraps to two lines', async () => {
+  const { panelFigure } = await import('../../src/eval/svg.js');
+  const svg = panelFigure({ panels: [
+    { kind: 'line', title: 'short', series: [{ name: 'a', points: [{ x: 0, y: 1 }, { x: 1, y: 2 }] }] },
+    { kind: 'line', title: 'a much longer panel title that has to wrap onto a second line', series: [{ name: 'a', points: [{ x: 0, y: 1 }, { x: 1, y: 2 }] }] },
+  ] });
+  const axisTops = [...svg.matchAll(/<line class="axis" x1="[^"]*" y1="([^"]*)"/g)].map((m) => m[1]);
+  // Two axis lines per panel: the vertical one starts at the plot top, the horizontal one sits at its bottom.
+  assert.equal(axisTops[0], axisTops[2]);
+  assert.equal(axisTops[1], axisTops[3]);
+});

@@ -61,3 +61,25 @@ test('vision interventions compile to per-block gates, RoPE switches and diagona
   const plainCtx = new PreparedClip(base, clip(frames)).context;
   assert.throws(() => compileInterventions([temporalKnockout()], plainCtx), (e: unknown) => e instanceof TempolabError && /no STA blocks/.test(e.message));
 });
+
+test('per-head knockout: on every head it equals the shared knockout; on some heads only those heads lose the sources', async () => {
+  const { knockout } = await import('../../src/probe/interventions.js');
+  const heads = stave.config.num_attention_heads;
+  const all = Array.from({ length: heads }, (_, h) => h);
+  const shared = await inspectClip(stave, clip(frames), { interventions: [knockout({ layers: [1], targets: 'lastToken', sources: 'frames' })], outputs: ['logits'] });
+  const everyHead = await inspectClip(stave, clip(frames), { interventions: [knockout({ layers: [1], targets: 'lastToken', sources: 'frames', heads: all })], outputs: ['logits'] });
+  close(everyHead.logits, shared.logits, 1e-5);
+  const some = await inspectClip(stave, clip(frames), { interventions: [knockout({ layers: [1], targets: 'lastToken', sources: 'frames', heads: [0, 2] })], outputs: ['attentions'] });
+  const att = some.layer('attentions', 1);
+  const seq = some.inputIds.length;
+  const last = some.spans.lastToken;
+  const [first, lastFrame] = [some.spans.frames[0]![0], some.spans.frames.at(-1)![1]];
+  for (let h = 0; h < heads; h++) {
+    let toFrames = 0;
+    for (let j = first; j < lastFrame; j++) toFrames += att.data[(h * seq + last) * seq + j]!;
+    if (h === 0 || h === 2) assert.equal(toFrames, 0, `head ${h} is knocked out`);
+    else assert.ok(toFrames > 0, `head ${h} still attends to the frames`);
+  }
+  const ctx = new PreparedClip(stave, clip(frames)).context;
+  assert.throws(() => compileInterventions([knockout({ layers: [0], targets: 'lastToken', sources: 'frames', heads: [heads] })], ctx), (e: unknown) => e instanceof TempolabError && /head 4 is out of range: the decoder has 4 attention heads/.test(e.message));
+});
