@@ -4,7 +4,9 @@
  *  - a Qwen2-VL-2B-shaped model (real widths, head counts and vocabulary; random weights) on 8
  *    frames of 224×224, with 1 or 2 vision blocks and decoder layers, so the per-block and
  *    per-layer costs are differences of measured times and a full 2B model (32 vision blocks,
- *    28 decoder layers) can be extrapolated.
+ *    28 decoder layers) can be extrapolated;
+ *  - likewise a Qwen2.5-VL-3B-shaped model (qwen2_5-vl-3b-shaped): a windowed and a full-attention
+ *    vision block, 1 or 2 decoder layers, extrapolated to 28 windowed + 4 full blocks and 36 layers.
  */
 import { Random } from '../src/engine/random.js';
 import { medianMs } from '../src/engine/matmulBenchmark.js';
@@ -86,6 +88,38 @@ rows.push(['  per vision block (prefill)', f1(perVisionBlock), '', 'measured dif
 rows.push(['  per decoder layer (prefill)', f1(perDecoderLayer), '', 'measured difference']);
 rows.push(['  embeddings, merger, lm_head (prefill)', f1(fixed), '', 'the rest']);
 rows.push(['  full Qwen2-VL-2B (32 + 28), extrapolated', f1(full), f1(decodeFull), 'fixed + 32·block + 28·layer']);
+
+function shaped25(vision: number, decoder: number, fullatt: number[]): VideoLMConfig {
+  const c = presetConfig('qwen2_5-vl-3b-shaped', 151936, special);
+  return { ...c, num_hidden_layers: decoder, vision_config: { ...c.vision_config, depth: vision, fullatt_block_indexes: fullatt } };
+}
+
+console.error('building the Qwen2.5-VL-3B-shaped models (random weights, real vocabulary)…');
+const largest25 = createVideoLM(shaped25(2, 2, [1]), 0);
+const variant25 = (vision: number, decoder: number, fullatt: number[]): VideoLM => {
+  const keep = (name: string) => {
+    const block = /^visual\.blocks\.(\d+)\./.exec(name);
+    const layer = /^model\.layers\.(\d+)\./.exec(name);
+    return (!block || Number(block[1]) < vision) && (!layer || Number(layer[1]) < decoder);
+  };
+  return new (largest25.constructor as typeof VideoLM)(shaped25(vision, decoder, fullatt), new Map([...largest25.params].filter(([n]) => keep(n))));
+};
+const t25: Record<string, { prefillMs: number; decodeTokensPerSecond: number; seq: number }> = {};
+for (const [key, v, d, fullatt] of [['1w,1', 1, 1, []], ['2w,1', 2, 1, []], ['1w+1f,1', 2, 1, [1]], ['1w,2', 1, 2, []]] as const) {
+  console.error(`measuring 3B-shaped ${key}…`);
+  const model = variant25(v, d, [...fullatt]);
+  t25[key] = await measure(model, prompt(model, 8, 224, 32, 100), quick ? 4 : 8);
+  rows.push([`2.5-3B-shaped, vision ${key.split(',')[0]} (w windowed, f full) + ${d} decoder, 8×224×224, ${t25[key]!.seq} tokens`, f1(t25[key]!.prefillMs), f1(t25[key]!.decodeTokensPerSecond), '']);
+}
+const windowed25 = t25['2w,1']!.prefillMs - t25['1w,1']!.prefillMs;
+const fullBlock25 = t25['1w+1f,1']!.prefillMs - t25['1w,1']!.prefillMs;
+const layer25 = t25['1w,2']!.prefillMs - t25['1w,1']!.prefillMs;
+const fixed25 = t25['1w,1']!.prefillMs - windowed25 - layer25;
+const decodeLayer25 = 1000 / t25['1w,2']!.decodeTokensPerSecond - 1000 / t25['1w,1']!.decodeTokensPerSecond;
+rows.push(['  per windowed vision block (prefill)', f1(windowed25), '', 'measured difference (windows are masks: no saving)']);
+rows.push(['  per full-attention vision block (prefill)', f1(fullBlock25), '', 'measured difference']);
+rows.push(['  per decoder layer (prefill)', f1(layer25), '', 'measured difference']);
+rows.push(['  full Qwen2.5-VL-3B (28 + 4 + 36), extrapolated', f1(fixed25 + 28 * windowed25 + 4 * fullBlock25 + 36 * layer25), f1(1000 / (1000 / t25['1w,1']!.decodeTokensPerSecond + 35 * decodeLayer25)), 'fixed + 28·w + 4·f + 36·layer']);
 
 const header = ['model', 'prefill ms (median)', 'decode tokens/s', 'note'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

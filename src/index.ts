@@ -2,6 +2,7 @@
 export * from './engine/index.js';
 export * from './data/index.js';
 export * from './models/index.js';
+export * from './train/index.js';
 export * from './eval/index.js';
 export * from './probe/index.js';
 export * from './infer/index.js';

@@ -1,4 +1,4 @@
-import type { CaptionSlots, Dimension, Format } from './types.js';
+import type { CaptionSlots, Format, TemporalDimension } from './types.js';
 
 /** The instruction line each format's prompt ends with (TempCompass' prompts, lower-cased). */
 export const INSTRUCTIONS: Record<Format, string> = {
@@ -8,12 +8,32 @@ export const INSTRUCTIONS: Record<Format, string> = {
   captioning: '',
 };
 
+/**
+ * The same lines as TempCompass' own inference code writes them (its `answer_prompt`), capitalised:
+ * what a model with a real tokenizer is asked. The word-level benchmark vocabulary is lower-case.
+ */
+export const TEMPCOMPASS_INSTRUCTIONS: Record<Format, string> = {
+  yes_no: 'Please answer yes or no:',
+  multi_choice: 'Please directly give the best option:',
+  caption_matching: 'Please directly give the best option:',
+  captioning: '',
+};
+
+/** A question's text with its lower-case instruction line in TempCompass' own capitalisation. */
+export function tempCompassCapitalised(question: string): string {
+  for (const format of ['yes_no', 'multi_choice'] as const) {
+    const tail = `\n${INSTRUCTIONS[format]}`;
+    if (question.endsWith(tail)) return `${question.slice(0, -tail.length)}\n${TEMPCOMPASS_INSTRUCTIONS[format]}`;
+  }
+  return question;
+}
+
 export const OPTION_LETTERS = ['A', 'B', 'C', 'D', 'E'] as const;
 
 export const CAPTION_MATCHING_QUESTION = 'which caption matches the video?';
 
 /** The captioning prompt names the dimension the caption should be about. */
-export const CAPTIONING_PROMPTS: Record<Dimension, string> = {
+export const CAPTIONING_PROMPTS: Record<TemporalDimension, string> = {
   direction: 'describe the direction of the motion in the video in one sentence.',
   speed: 'describe the speed of the motion in the video in one sentence.',
   order: 'describe the order of the events in the video in one sentence.',

@@ -4,11 +4,15 @@ export { synthesizeDataset, heldOutCompositions, PairGenerator, DEFAULT_SYNTH, t
 export { benchmarkVocabulary } from './vocabulary.js';
 export { splitWords, scoreCaption, isCorrect, captionOf, INSTRUCTIONS, CAPTIONING_PROMPTS } from './formats.js';
 export { PHENOMENA, type Phenomenon } from './phenomena.js';
+export { cellOf, frameObjects, outcomeClass, colourClass, shapeClass, OUTCOME_CLASSES, type SceneObject, type SceneTruth } from './groundTruth.js';
+export { PerceptionDecks, PERCEPTION_TEMPLATES } from './perception.js';
 export { SHAPES, COLOURS, COLOUR_NAMES } from './render.js';
 export { computeStats, type DatasetStats } from './stats.js';
-export { importVideos, decodeVideo, decodeImageSequence, uniformFrameIndices, ffmpegPath, type ImportOptions, type DecodedClip } from './video.js';
+export { importVideos, decodeVideo, decodeImageSequence, uniformFrameIndices, ffmpegPath, reverseClip, REVERSED_SUFFIX, type ImportOptions, type DecodedClip } from './video.js';
 export {
   importTempCompassQuestions,
+  linkOpposingQuestions,
+  parsePairsSpec,
   exportTempCompassQuestions,
   readTempCompassFile,
   toTempCompass,
@@ -19,3 +23,5 @@ export {
 } from './tempcompass.js';
 export { renderContactSheet, renderAnimation, writePreview, type PreviewOptions } from './preview.js';
 export { bootstrapInterval, type Interval } from './statistics.js';
+export { stratifiedSample } from './stratify.js';
+export { fpsFrameSampling, QWEN_FPS, type FpsSampling } from './fpsSampling.js';

@@ -1,7 +1,7 @@
 import type { Random } from '../engine/random.js';
 import type { Bar, Colour, Shape, Sprite } from './render.js';
 import { SHAPES } from './render.js';
-import type { CaptionSlots, Dimension } from './types.js';
+import type { CaptionSlots, TemporalDimension } from './types.js';
 
 /** The objects a pair of clips is about, and what the text calls them. */
 export interface Cast {
@@ -32,7 +32,7 @@ export interface Stage {
  */
 export interface Phenomenon {
   name: string;
-  dimension: Dimension;
+  dimension: TemporalDimension;
   /** The motion word of the held-out compositions. */
   motion: string;
   reversible: boolean;
@@ -402,6 +402,6 @@ export const PHENOMENA: readonly Phenomenon[] = [
   },
 ];
 
-export function phenomenaOf(dimension: Dimension): Phenomenon[] {
+export function phenomenaOf(dimension: TemporalDimension): Phenomenon[] {
   return PHENOMENA.filter((p) => p.dimension === dimension);
 }

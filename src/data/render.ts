@@ -108,6 +108,15 @@ function signedDistance(shape: Shape, u: number, v: number, r: number): number {
   }
 }
 
+/** The fraction of the pixel centred at (px, py) that lies inside the sprite, as drawSprite blends it. */
+export function spriteCoverage(sprite: Sprite, px: number, py: number): number {
+  const dx = px - sprite.x;
+  const dy = py - sprite.y;
+  const u = dx * Math.cos(sprite.angle) + dy * Math.sin(sprite.angle);
+  const v = -dx * Math.sin(sprite.angle) + dy * Math.cos(sprite.angle);
+  return Math.min(1, Math.max(0, signedDistance(sprite.shape, u, v, sprite.size) + 0.5));
+}
+
 /**
  * Draws a sprite into one frame (H*W*3 at `offset`), with anti-aliased edges: each pixel is
  * blended by the fraction of it inside the outline, estimated from the signed distance at its centre.

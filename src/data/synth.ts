@@ -2,6 +2,8 @@ import { check } from '../engine/errors.js';
 import { Random } from '../engine/random.js';
 import { writeDirAtomic } from '../engine/atomicWrite.js';
 import { Decks, permutations } from './balance.js';
+import { sceneObject } from './groundTruth.js';
+import { PerceptionDecks } from './perception.js';
 import { assertShardBuffersFit, datasetOutput, DatasetWriter } from './dataset.js';
 import {
   CAPTION_MATCHING_QUESTION,
@@ -14,7 +16,7 @@ import {
 } from './formats.js';
 import { PHENOMENA, phenomenaOf, type Cast, type Motion, type Names, type Phenomenon, type Stage } from './phenomena.js';
 import { COLOUR_NAMES, SHAPES, paintBackground, renderScene, reverseFrames, type Background, type Colour, type Shape, type Sprite } from './render.js';
-import { DIMENSIONS, SPLITS, type Composition, type Format, type Manifest, type Question, type Split, type VideoRecord } from './types.js';
+import { TEMPORAL_DIMENSIONS, SPLITS, type Composition, type Format, type Manifest, type Question, type Split, type VideoRecord } from './types.js';
 
 export type BackgroundChoice = 'mixed' | 'plain' | 'textured';
 
@@ -91,7 +93,8 @@ const SPLIT_SALT: Record<Split, number> = { train: 1, val: 2, test: 3 };
 export class PairGenerator {
   private readonly rng: Random;
   private readonly stage: Stage;
-  private readonly dimensions: Decks<(typeof DIMENSIONS)[number]>;
+  private readonly dimensions: Decks<(typeof TEMPORAL_DIMENSIONS)[number]>;
+  private readonly perception: PerceptionDecks;
   private readonly phenomena: Decks<Phenomenon>;
   private readonly binary: Decks<0 | 1>;
   private readonly orders: Decks<number[]>;
@@ -106,8 +109,10 @@ export class PairGenerator {
   ) {
     this.rng = new Random(settings.seed).fork(SPLIT_SALT[split]);
     this.stage = { width: settings.size, height: settings.size, frames: settings.frames, unit: settings.size / 32 };
-    this.dimensions = new Decks(this.rng, () => DIMENSIONS);
-    this.phenomena = new Decks(this.rng, (d) => phenomenaOf(d as (typeof DIMENSIONS)[number]));
+    this.dimensions = new Decks(this.rng, () => TEMPORAL_DIMENSIONS);
+    this.phenomena = new Decks(this.rng, (d) => phenomenaOf(d as (typeof TEMPORAL_DIMENSIONS)[number]));
+    // A stream of its own, so adding perception questions changed no temporal clip or question.
+    this.perception = new PerceptionDecks(new Random(settings.seed).fork(SPLIT_SALT[split] + 0x9e3));
     this.binary = new Decks(this.rng, () => [0, 1] as const);
     this.orders = new Decks(this.rng, () => MC_ORDERS);
     const share = Math.round(settings.testHeldOutShare * 10);
@@ -161,14 +166,21 @@ export class PairGenerator {
       if (v === 1) rendered.reverse();
     }
     const [clip0, clip1] = rendered as [Uint8Array, Uint8Array];
+    // Ground truth per clip, in the clip's own frame order (a reversed partner's frames run backwards).
+    const truth = outcomes.map((_, j) => ({ objects: motions[j]!.frames.map((f) => f.map(sceneObject)), distractors: distractors.map(sceneObject) }));
+    if (phenomenon.reversible) {
+      truth.push({ ...truth[0]!, objects: [...truth[0]!.objects].reverse() });
+      if (v === 1) truth.reverse();
+    }
+    const shownOutcome = (c: 0 | 1) => (c === 0 ? v : 1 - v) as 0 | 1;
 
     const ids = [2 * i, 2 * i + 1].map((n) => `${this.split}-${String(n).padStart(6, '0')}`) as [string, string];
     const composition: Composition = { shape: cast.a.shape, colour: cast.a.colour, motion: phenomenon.motion };
     const heldOut = isHeldOut(this.heldOut, composition.shape, composition.colour, composition.motion);
     const partnerKind = phenomenon.reversible ? 'reversed' : 'rerendered';
     const videos: Pair['videos'] = [
-      { id: ids[0], split: this.split, partnerId: ids[1], partnerKind },
-      { id: ids[1], split: this.split, partnerId: ids[0], partnerKind },
+      { id: ids[0], split: this.split, partnerId: ids[1], partnerKind, phenomenon: phenomenon.name, outcome: shownOutcome(0), scene: truth[0]! },
+      { id: ids[1], split: this.split, partnerId: ids[0], partnerKind, phenomenon: phenomenon.name, outcome: shownOutcome(1), scene: truth[1]! },
     ];
 
     const answers = phenomenon.answers(names);
@@ -177,7 +189,7 @@ export class PairGenerator {
     const cmCaptions = cmSwap ? [captions[1]!, captions[0]!] : captions;
     const questions: Question[] = [];
     for (const c of [0, 1] as const) {
-      const shown = (c === 0 ? v : 1 - v) as 0 | 1;
+      const shown = shownOutcome(c);
       const base = (format: Format) => ({
         id: `${ids[c]}-${format}`,
         videoId: ids[c],
@@ -210,6 +222,23 @@ export class PairGenerator {
           slots: phenomenon.slots(names, shown),
         },
       );
+    }
+    // Perception questions: both clips show the same objects, so they share the draws of the pair.
+    const perception = this.perception.questions(pairRng, cast.a, truth[0]!);
+    for (const c of [0, 1] as const) {
+      for (const p of perception) {
+        questions.push({
+          id: `${ids[c]}-perception-${p.format}`,
+          videoId: ids[c],
+          split: this.split,
+          dimension: 'perception',
+          partnerId: null,
+          heldOut,
+          phenomenon: phenomenon.name,
+          composition,
+          ...p,
+        });
+      }
     }
     return { videos, clips: [clip0, clip1], questions };
   }

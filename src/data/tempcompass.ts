@@ -93,6 +93,69 @@ export interface ImportQuestionsOptions {
   format?: Format;
   /** Drop questions about videos the dataset lacks, instead of failing. */
   skipMissing?: boolean;
+  /**
+   * Which videos are opposing partners: `{ suffix: '_reversed' }` (X and X_reversed), or a map of
+   * partners (either direction). Default: the partners the videos dataset records (import --add-reversed).
+   */
+  pairs?: { suffix: string } | { map: Record<string, string> };
+}
+
+/** `suffix:_reversed`, or a JSON file mapping video ids to their partners, as ImportQuestionsOptions.pairs. */
+export function parsePairsSpec(spec: string): NonNullable<ImportQuestionsOptions['pairs']> {
+  if (spec.startsWith('suffix:')) {
+    const suffix = spec.slice('suffix:'.length);
+    check(suffix.length > 0, "--pairs suffix: needs the suffix, e.g. --pairs suffix:_reversed");
+    return { suffix };
+  }
+  check(existsSync(spec), `--pairs '${spec}' is neither suffix:<text> nor an existing JSON file of partners ({"video": "its partner"})`);
+  let map: unknown;
+  try {
+    map = JSON.parse(readFileSync(spec, 'utf8'));
+  } catch (error) {
+    throw new TempolabError(`--pairs file '${spec}' is not valid JSON (${(error as Error).message}); write {"video": "its partner", …}`);
+  }
+  const isMap = typeof map === 'object' && map !== null && !Array.isArray(map) && Object.values(map).every((v) => typeof v === 'string');
+  check(isMap, `--pairs file '${spec}' must be a JSON object mapping video ids to partner video ids, e.g. {"1000": "1000_reversed"}`);
+  return { map: map as Record<string, string> };
+}
+
+/** Video → opposing partner video, symmetric, for the videos present. */
+function videoPartners(videoIds: ReadonlySet<string>, recorded: ReadonlyMap<string, string | null>, pairs: ImportQuestionsOptions['pairs']): Map<string, string> {
+  const partners = new Map<string, string>();
+  const link = (a: string, b: string) => {
+    partners.set(a, b);
+    partners.set(b, a);
+  };
+  if (!pairs) {
+    for (const [id, partner] of recorded) if (partner && videoIds.has(partner)) link(id, partner);
+  } else if ('suffix' in pairs) {
+    for (const id of videoIds) if (videoIds.has(id + pairs.suffix)) link(id, id + pairs.suffix);
+  } else {
+    for (const [a, b] of Object.entries(pairs.map)) {
+      check(videoIds.has(a) && videoIds.has(b), () => `--pairs names '${videoIds.has(a) ? b : a}', which is not a video of the dataset; fix the pairs file or import that video`);
+      link(a, b);
+    }
+  }
+  return partners;
+}
+
+/**
+ * Links each question to its opposing partner: the question of the same format, dimension and text
+ * about the partner video, when its answer differs (reversing a clip flips "left to right" but not
+ * "what colour"). Returns how many pairs were linked.
+ */
+export function linkOpposingQuestions(questions: Question[], partners: ReadonlyMap<string, string>): number {
+  const key = (videoId: string, q: Question) => `${videoId}\u0000${q.format}\u0000${q.dimension}\u0000${q.question}`;
+  const byKey = new Map(questions.map((q) => [key(q.videoId, q), q]));
+  let linked = 0;
+  for (const q of questions) {
+    const partnerVideo = partners.get(q.videoId);
+    const other = partnerVideo === undefined ? undefined : byKey.get(key(partnerVideo, q));
+    if (!other || other.answer === q.answer) continue;
+    q.partnerId = other.id;
+    if (q.videoId < other.videoId) linked++;
+  }
+  return linked;
 }
 
 /**
@@ -137,6 +200,8 @@ export async function importTempCompassQuestions(files: readonly string[], video
   check(missing.length === 0 || options.skipMissing,
     () => `${missing.length} question video(s) are not in '${videosDir}' (first: '${missing[0]}'); import those videos first or pass --skip-missing`);
   check(imported.length > 0, `no questions matched the videos of '${videosDir}'; check that video file names are TempCompass' video ids`);
+  const recorded = new Map(SPLITS.flatMap((s) => dataset.videos(s).map((v) => [v.id, v.partnerId] as const)));
+  linkOpposingQuestions(imported, videoPartners(new Set(splitOf.keys()), recorded, options.pairs));
   const covered = new Set(imported.map((q) => q.videoId));
   const out = options.out ?? videosDir;
   await writeDirAtomic(out, async (tmp) => {

@@ -1,5 +1,11 @@
+import type { SceneTruth } from './groundTruth.js';
+
 /** TempCompass' five temporal dimensions. */
-export const DIMENSIONS = ['direction', 'speed', 'order', 'attribute_change', 'action'] as const;
+export const TEMPORAL_DIMENSIONS = ['direction', 'speed', 'order', 'attribute_change', 'action'] as const;
+export type TemporalDimension = (typeof TEMPORAL_DIMENSIONS)[number];
+
+/** The temporal dimensions and `perception`: static questions (colour, shape, presence) that measure seeing apart from time. */
+export const DIMENSIONS = [...TEMPORAL_DIMENSIONS, 'perception'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
 
 /** TempCompass' four task types. */
@@ -57,9 +63,15 @@ export interface VideoRecord {
   partnerId: string | null;
   /** How the partner was made: the same frames reversed, or a re-rendered scene. */
   partnerKind?: 'reversed' | 'rerendered';
+  /** Synthetic clips: the phenomenon, the outcome shown (0 or 1), and every object of every frame. */
+  phenomenon?: string;
+  outcome?: 0 | 1;
+  scene?: SceneTruth;
   /** Imported videos: the file or directory the frames came from, and the source frame indices. */
   source?: string;
   sourceFrames?: number[];
+  /** Imported videos: the source's duration in seconds (Qwen2.5-VL's absolute-time positions use it). */
+  seconds?: number;
 }
 
 export interface SplitInfo {

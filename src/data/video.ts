@@ -7,6 +7,7 @@ import { check, TempolabError } from '../engine/errors.js';
 import { writeDirAtomic } from '../engine/atomicWrite.js';
 import { assertOutsideInputs } from '../engine/outputDir.js';
 import { assertShardBuffersFit, datasetOutput, DatasetWriter } from './dataset.js';
+import { fpsFrameSampling } from './fpsSampling.js';
 import type { Manifest, Split } from './types.js';
 
 export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp', '.bmp', '.tif', '.tiff'];
@@ -74,6 +75,10 @@ export interface DecodedClip {
   /** The source frame index of each kept frame. */
   sourceFrames: number[];
   sourceFrameCount: number;
+  /** The source's duration (frames / frame rate), when the container states a frame rate. */
+  seconds?: number;
+  /** fps-based sampling: frames per second of the sampled clip (sets Qwen2.5-VL's second_per_grid_t). */
+  sampleFps?: number;
 }
 
 /** Scale so the short side is `size` (keeping aspect ratio), then crop the centre square. */
@@ -91,22 +96,34 @@ async function decodeFrames(file: string, size: number, select?: number[]): Prom
   return frames;
 }
 
-/** Counts a video's frames from its packets, without decoding (ffmpeg stream copy to null). */
-async function countFrames(file: string): Promise<number> {
+/** Counts a video's frames from its packets, without decoding (ffmpeg stream copy to null), and reads its frame rate. */
+async function countFrames(file: string): Promise<{ total: number; fps?: number }> {
   const { code, stderr } = await runFfmpeg(['-i', file, '-map', '0:v:0', '-c', 'copy', '-f', 'null', '-']);
   if (code !== 0 || DAMAGE.test(stderr)) throw decodeError(file, stderr);
   const counts = [...stderr.matchAll(/frame=\s*(\d+)/g)].map((m) => Number(m[1]));
-  return counts[counts.length - 1] ?? 0;
+  const fps = Number(/Stream #0:\d+.*Video:.*?, (\d+(?:\.\d+)?) fps/.exec(stderr)?.[1]);
+  return { total: counts[counts.length - 1] ?? 0, ...(fps > 0 ? { fps } : {}) };
 }
 
-/** Decodes `frames` uniformly sampled frames of a video file, resized and centre-cropped to size×size. */
-export async function decodeVideo(file: string, frames: number, size: number): Promise<DecodedClip> {
+/**
+ * Decodes `frames` uniformly sampled frames of a video file, resized and centre-cropped to
+ * size×size; with `fps`, Qwen2.5-VL's fps-based sampling picks the count and the frames instead.
+ */
+export async function decodeVideo(file: string, frames: number, size: number, options: { fps?: number } = {}): Promise<DecodedClip> {
   check(existsSync(file), `video '${file}' does not exist; check the path`);
   check(statSync(file).size > 0, `video '${file}' is empty (0 bytes); remove it or replace it with the real file`);
-  let total = await countFrames(file);
+  const counted = await countFrames(file);
+  let total = counted.total;
+  let sampleFps: number | undefined;
+  const pick = (n: number) => {
+    if (options.fps === undefined) return uniformFrameIndices(n, frames);
+    const sampled = fpsFrameSampling(n, counted.fps ?? 0, options.fps);
+    sampleFps = sampled.sampleFps;
+    return sampled.indices;
+  };
   let kept: Uint8Array[] | undefined;
   if (total > 0) {
-    const wanted = uniformFrameIndices(total, frames);
+    const wanted = pick(total);
     const distinct = [...new Set(wanted)];
     const decoded = await decodeFrames(file, size, distinct);
     if (decoded.length === distinct.length) kept = wanted.map((n) => decoded[distinct.indexOf(n)]!);
@@ -116,11 +133,17 @@ export async function decodeVideo(file: string, frames: number, size: number): P
     const all = await decodeFrames(file, size);
     total = all.length;
     check(total > 0, `video '${file}' has no decodable frames; re-encode it or remove it`);
-    kept = uniformFrameIndices(total, frames).map((n) => all[n]!);
+    kept = pick(total).map((n) => all[n]!);
   }
-  const pixels = new Uint8Array(frames * size * size * 3);
+  const pixels = new Uint8Array(kept.length * size * size * 3);
   kept.forEach((f, t) => pixels.set(f, t * size * size * 3));
-  return { pixels, sourceFrames: uniformFrameIndices(total, frames), sourceFrameCount: total };
+  return {
+    pixels,
+    sourceFrames: pick(total),
+    sourceFrameCount: total,
+    ...(counted.fps ? { seconds: total / counted.fps } : {}),
+    ...(sampleFps ? { sampleFps } : {}),
+  };
 }
 
 async function listImages(dir: string): Promise<string[]> {
@@ -154,6 +177,8 @@ export interface ImportOptions {
   split?: Split;
   /** Replace an existing --out that is not a tempolab dataset. */
   overwrite?: boolean;
+  /** Also write each clip's frame-reversed twin, `<id>_reversed`, as its opposing partner. */
+  addReversed?: boolean;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -190,6 +215,17 @@ async function expandInputs(inputs: readonly string[]): Promise<Source[]> {
   return sources;
 }
 
+/** The id suffix of a clip's frame-reversed twin. */
+export const REVERSED_SUFFIX = '_reversed';
+
+/** uint8 [T, H, W, 3] with its frames in reverse order. */
+export function reverseClip(pixels: Uint8Array, frames: number): Uint8Array {
+  const size = pixels.length / frames;
+  const out = new Uint8Array(pixels.length);
+  for (let t = 0; t < frames; t++) out.set(pixels.subarray(t * size, (t + 1) * size), (frames - 1 - t) * size);
+  return out;
+}
+
 export function validateClipShape(frames: number, size: number): void {
   check(Number.isInteger(frames) && frames >= 2 && frames % 2 === 0 && frames <= 256,
     `--frames must be an even integer in [2, 256] (the vision encoder groups frames in pairs), got ${frames}`);
@@ -216,7 +252,15 @@ export async function importVideos(inputs: readonly string[], outDir: string, op
     const writer = new DatasetWriter(tmp, { frames, height: size, width: size, channels: 3 });
     for (const [n, source] of sources.entries()) {
       const clip = source.kind === 'video' ? await decodeVideo(source.path, frames, size) : await decodeImageSequence(source.path, frames, size);
-      await writer.addVideo({ id: source.id, split, partnerId: null, source: source.path, sourceFrames: clip.sourceFrames }, clip.pixels);
+      const timing = clip.seconds ? { seconds: clip.seconds } : {};
+      if (!options.addReversed) {
+        await writer.addVideo({ id: source.id, split, partnerId: null, source: source.path, sourceFrames: clip.sourceFrames, ...timing }, clip.pixels);
+      } else {
+        const twin = `${source.id}${REVERSED_SUFFIX}`;
+        check(!sources.some((s) => s.id === twin), `'${source.path}' would get the reversed twin '${twin}', which is also an input; drop --add-reversed or rename it`);
+        await writer.addVideo({ id: source.id, split, partnerId: twin, partnerKind: 'reversed', source: source.path, sourceFrames: clip.sourceFrames, ...timing }, clip.pixels);
+        await writer.addVideo({ id: twin, split, partnerId: source.id, partnerKind: 'reversed', source: source.path, sourceFrames: clip.sourceFrames.slice().reverse(), ...timing }, reverseClip(clip.pixels, frames));
+      }
       options.onProgress?.(n + 1, sources.length);
     }
     manifest = await writer.finish({
@@ -224,7 +268,7 @@ export async function importVideos(inputs: readonly string[], outDir: string, op
       version: 1,
       origin: 'imported',
       seed: null,
-      generator: { name: 'tempolab-import', frames, size, sampling: 'segment-centres', resize: 'cover-centre-crop' },
+      generator: { name: 'tempolab-import', frames, size, sampling: 'segment-centres', resize: 'cover-centre-crop', ...(options.addReversed ? { reversedTwins: true } : {}) },
       heldOut: [],
     });
   }, datasetOutput(options.overwrite));

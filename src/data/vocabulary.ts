@@ -6,6 +6,7 @@ import {
   captionOf,
   splitWords,
 } from './formats.js';
+import { perceptionTexts } from './perception.js';
 import { PHENOMENA, type Names } from './phenomena.js';
 import { COLOUR_NAMES, SHAPES } from './render.js';
 
@@ -19,6 +20,7 @@ export function benchmarkVocabulary(): string[] {
   const add = (text: string) => splitWords(text).forEach((w) => words.add(w));
   Object.values(INSTRUCTIONS).forEach(add);
   Object.values(CAPTIONING_PROMPTS).forEach(add);
+  perceptionTexts().forEach(add);
   add(CAPTION_MATCHING_QUESTION);
   const combos = SHAPES.flatMap((shape) => COLOUR_NAMES.map((colour) => ({ shape, colour })));
   // Each template is a concatenation of name slots and fixed words, so cycling every slot through

@@ -61,11 +61,19 @@ export interface LoweredModel {
   outputNames: string[];
 }
 
+export interface LowerOptions {
+  /**
+   * Inputs to store in the model as initializers (e.g. the parameters, for a standalone file that
+   * onnxruntime-web can run with only the data inputs); float32 only, shapes must match.
+   */
+  constants?: ReadonlyMap<string, Float32Array>;
+}
+
 /**
  * Lowers the part of `graph` that `outputs` depend on. Graph inputs that no output needs are
  * dropped, so one traced model can be lowered to several smaller programs.
  */
-export function lowerToOnnx(graph: Graph, outputs: Record<string, Tensor> = Object.fromEntries(graph.outputs), name = 'tempolab'): LoweredModel {
+export function lowerToOnnx(graph: Graph, outputs: Record<string, Tensor> = Object.fromEntries(graph.outputs), name = 'tempolab', options: LowerOptions = {}): LoweredModel {
   if (Object.keys(outputs).length === 0) throw new TempolabError('lowerToOnnx: the graph has no outputs');
   const needed = neededNodes(Object.values(outputs));
 
@@ -97,9 +105,17 @@ export function lowerToOnnx(graph: Graph, outputs: Record<string, Tensor> = Obje
     const ins = node.inputs.map(valueName);
     const a = node.attrs;
     switch (node.op) {
-      case 'input':
-        graphInputs.push(valueInfo(out, node.shape, node.dtype));
+      case 'input': {
+        const value = options.constants?.get(out);
+        if (!value) {
+          graphInputs.push(valueInfo(out, node.shape, node.dtype));
+          break;
+        }
+        const size = node.shape.reduce((x, y) => x * y, 1);
+        if (node.dtype !== 'float32' || value.length !== size) throw new TempolabError(`lowerToOnnx: constant '${out}' has ${value.length} values but the graph input is ${node.dtype} [${node.shape.join(',')}]`);
+        initializers.push(onnx.TensorProto.create({ name: out, dims: [...node.shape], dataType: ELEM_TYPE.float32, rawData: new Uint8Array(value.buffer, value.byteOffset, value.byteLength) }));
         break;
+      }
       case 'const':
         initializers.push(tensorProto(out, a.values as Float64Array, node.shape, node.dtype));
         break;

@@ -1,55 +1,113 @@
 /**
- * The main job, end to end on the built-in default: make the synthetic temporal benchmark, pretrain a
- * base VideoLM, fine-tune STAVE (STA, stage 1 + 2) and the control (same stages, no STA) from it,
- * evaluate all three on the test split, and write report.html, report.md and results.json.
- * `quick` shrinks every size; the code path is the same.
+ * The main job, end to end on the built-in default: make the synthetic temporal benchmark, build the
+ * base VideoLM in stages (vision → language → align → instruct, with diagnostics of the visual
+ * pathway after each), fine-tune STAVE (STA, stage 1 + 2) and the control (same stages, no STA) from
+ * it, run the vision-only STA check (ViT ± STA + linear head), evaluate the three VideoLMs on the
+ * test split, probe them, and write report.html, report.md and results.json. `quick` shrinks every
+ * size; the code path is the same. With `seeds` > 1, base, STAVE and control are retrained with
+ * further seeds and the STAVE − control difference is reported over seeds too.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { openDataset } from '../data/dataset.js';
+import { openDataset, type Dataset } from '../data/dataset.js';
 import { renderContactSheet } from '../data/preview.js';
+import { scoreCaption } from '../data/formats.js';
 import { synthesizeDataset } from '../data/synth.js';
 import type { Question } from '../data/types.js';
 import { writeFileAtomic } from '../engine/atomicWrite.js';
+import { loadVideoLM } from '../models/checkpoint.js';
 import type { PresetName } from '../models/config.js';
-import { DEFAULT_COMMON, train, type BaseSettings, type FineTuneSettings, type FineTuneStages } from '../train/recipes.js';
+import type { VideoLM } from '../models/videoLM.js';
+import { evaluateClassifier, type ClassifierResult } from '../train/classifier.js';
+import {
+  DEFAULT_COMMON,
+  pipelineStage,
+  PRETRAINING_STAGES,
+  train,
+  type FineTuneSettings,
+  type FineTuneStages,
+  type InstructTrainable,
+  type PretrainingStage,
+  type StageSchedule,
+} from '../train/recipes.js';
+import { checkpointDir } from '../train/trainer.js';
 import type { StepProgress } from '../train/trainer.js';
 import { answerQuestions } from './answer.js';
-import { compareOnDimensions } from './compare.js';
+import { compareOnDimensions, type DimensionVerdict } from './compare.js';
+import { embeddingDiagnostics, type EmbeddingDiagnostics } from './diagnostics.js';
 import { evaluate } from './metrics.js';
 import { heading, imageBlock, paragraph, svgBlock, tableBlock, writeReport, type ReportBlock } from './report.js';
 import type { EvaluationResult } from './result.js';
 import { scorePredictions, type Prediction } from './score.js';
 import { comparisonBlocks } from './summary.js';
 import { probeReportBlocks, type ProbeRun } from './probeReport.js';
+import { findings, findingsBlocks } from './findings.js';
+import { stratifiedSample } from '../data/stratify.js';
+import { provenance } from '../engine/provenance.js';
 import { EXPERIMENT_NAMES, experiment } from '../probe/experiments.js';
 import { experimentQuestions, runExperiment } from '../probe/runner.js';
 import { lineChart } from './svg.js';
 import { markdownTable } from './markdown.js';
 import { comparisonTable } from './tables.js';
+import { bootstrapInterval } from '../data/statistics.js';
 
 export interface DemoSettings extends FineTuneStages {
   seed: number;
   clips: { train: number; val: number; test: number };
   preset: PresetName;
+  baseStages: Record<PretrainingStage, StageSchedule>;
+  instructTrainable: InstructTrainable;
+  /** Batch of STAVE and control fine-tuning. */
   batchSize: number;
-  baseSteps: number;
-  baseLr: number;
+  /** The vision-only check: steps, learning rate and batch of each arm. */
+  classify: { steps: number; lr: number; batchSize: number };
   /** Questions per probe experiment and model (the report's probes section). */
   probeQuestions: number;
+  /** Clips for the linear probes of the diagnostics (fit on train, scored on test). */
+  diagnosticClips: number;
+  /** Training seeds (1 = the main run only). */
+  seeds: number;
 }
 
 export const DEMO_DEFAULT: DemoSettings = {
-  seed: 0, clips: { train: 2000, val: 100, test: 400 }, preset: 'small', batchSize: 16,
-  baseSteps: 2000, baseLr: 3e-3, stage1Steps: 200, stage2Steps: 200, stage1Lr: 2e-3, stage2Lr: 1e-3, loraRank: 8, loraAlpha: 16, probeQuestions: 24,
+  seed: 0,
+  clips: { train: 2000, val: 100, test: 400 },
+  preset: 'small',
+  baseStages: {
+    vision: { steps: 300, lr: 2e-3, batchSize: 8 },
+    language: { steps: 200, lr: 3e-3, batchSize: 32 },
+    align: { steps: 100, lr: 2e-3, batchSize: 16 },
+    instruct: { steps: 1000, lr: 1e-3, batchSize: 16 },
+  },
+  instructTrainable: 'decoder',
+  batchSize: 16,
+  stage1Steps: 200, stage2Steps: 200, stage1Lr: 2e-3, stage2Lr: 1e-3, loraRank: 8, loraAlpha: 16,
+  classify: { steps: 200, lr: 3e-3, batchSize: 16 },
+  probeQuestions: 24,
+  diagnosticClips: 400,
+  seeds: 1,
 };
 
 export const DEMO_QUICK: DemoSettings = {
-  seed: 0, clips: { train: 40, val: 4, test: 24 }, preset: 'tiny', batchSize: 8,
-  baseSteps: 150, baseLr: 5e-3, stage1Steps: 10, stage2Steps: 10, stage1Lr: 3e-3, stage2Lr: 2e-3, loraRank: 4, loraAlpha: 8, probeQuestions: 3,
+  seed: 0,
+  clips: { train: 40, val: 4, test: 24 },
+  preset: 'tiny',
+  baseStages: {
+    vision: { steps: 20, lr: 3e-3, batchSize: 4 },
+    language: { steps: 20, lr: 5e-3, batchSize: 8 },
+    align: { steps: 10, lr: 3e-3, batchSize: 8 },
+    instruct: { steps: 40, lr: 3e-3, batchSize: 8 },
+  },
+  instructTrainable: 'decoder',
+  batchSize: 8,
+  stage1Steps: 10, stage2Steps: 10, stage1Lr: 3e-3, stage2Lr: 2e-3, loraRank: 4, loraAlpha: 8,
+  classify: { steps: 10, lr: 3e-3, batchSize: 8 },
+  probeQuestions: 3,
+  diagnosticClips: 24,
+  seeds: 1,
 };
 
-export type DemoPhase = 'data' | 'base' | 'stave' | 'control' | 'eval' | 'probes' | 'report';
+export type DemoPhase = 'data' | PretrainingStage | 'diagnostics' | 'stave' | 'control' | 'classify' | 'eval' | 'probes' | 'seeds' | 'report';
 
 export interface DemoHooks {
   onPhase?: (phase: DemoPhase, detail: string) => void;
@@ -58,15 +116,24 @@ export interface DemoHooks {
   shouldStop?: () => boolean;
 }
 
+export interface SeedRow {
+  seed: number;
+  stave: { accuracy: number; pairs: number };
+  control: { accuracy: number; pairs: number };
+}
+
 export interface DemoResult {
   dir: string;
   results: EvaluationResult[];
-  seconds: Record<DemoPhase, number>;
+  classifier: ClassifierResult[];
+  diagnostics: { stage: string; diagnostics: EmbeddingDiagnostics }[];
+  seeds: SeedRow[];
+  seconds: Partial<Record<DemoPhase, number>>;
   summary: string;
 }
 
 const MODELS = ['base', 'control', 'stave'] as const;
-const FOCUS = ['direction', 'order', 'attribute_change'] as const;
+type ModelName = (typeof MODELS)[number];
 
 async function lossCurve(runDir: string, offset: number): Promise<{ x: number; y: number }[]> {
   const lines = (await fs.readFile(path.join(runDir, 'log.jsonl'), 'utf8')).trim().split('\n');
@@ -81,8 +148,23 @@ function smooth(points: { x: number; y: number }[], window: number): { x: number
   });
 }
 
+/** Mean with a Student-t 95% interval, for a handful of seeds. */
+export function seedInterval(values: readonly number[]): { mean: number; low: number; high: number; n: number } {
+  const n = values.length;
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  if (n < 2) return { mean, low: NaN, high: NaN, n };
+  const sd = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1));
+  const t = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262][n - 2] ?? 2.0;
+  return { mean, low: mean - (t * sd) / Math.sqrt(n), high: mean + (t * sd) / Math.sqrt(n), n };
+}
+
+interface TrainedModels {
+  models: Record<ModelName, VideoLM>;
+  runs: Record<ModelName, string>;
+}
+
 export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {}): Promise<DemoResult> {
-  const seconds = {} as Record<DemoPhase, number>;
+  const seconds: Partial<Record<DemoPhase, number>> = {};
   const phase = async <T>(name: DemoPhase, detail: string, work: () => Promise<T>): Promise<T> => {
     hooks.onPhase?.(name, detail);
     const t0 = Date.now();
@@ -92,31 +174,77 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
   };
   const dataDir = path.join(dir, 'data');
   await phase('data', `${s.clips.train}/${s.clips.val}/${s.clips.test} clips`, () => synthesizeDataset(dataDir, { ...s.clips, seed: s.seed }));
-
-  const common = { data: dataDir, seed: s.seed, batchSize: s.batchSize, checkpointEvery: DEFAULT_COMMON.checkpointEvery, weightDecay: DEFAULT_COMMON.weightDecay, maxGradNorm: DEFAULT_COMMON.maxGradNorm };
-  const runs = Object.fromEntries(MODELS.map((m) => [m, path.join(dir, m)])) as Record<(typeof MODELS)[number], string>;
-  const trainRun = async (name: string, settings: BaseSettings | FineTuneSettings) => {
-    const result = await train(settings, { onStep: (p) => hooks.onTrainStep?.(name, p), shouldStop: hooks.shouldStop });
-    if (result.interrupted) throw new Error(`demo interrupted during ${name}`);
-    return result.model;
-  };
-  const models = {
-    base: await phase('base', `${s.preset} preset, ${s.baseSteps} steps`, () =>
-      trainRun('base', { kind: 'base', ...common, out: runs.base, preset: s.preset, steps: s.baseSteps, lr: s.baseLr, warmupSteps: Math.max(1, Math.round(s.baseSteps * 0.05)) })),
-  } as Record<(typeof MODELS)[number], Awaited<ReturnType<typeof trainRun>>>;
-  const stages: FineTuneStages = { stage1Steps: s.stage1Steps, stage2Steps: s.stage2Steps, stage1Lr: s.stage1Lr, stage2Lr: s.stage2Lr, loraRank: s.loraRank, loraAlpha: s.loraAlpha };
-  const fineTune = (kind: 'stave' | 'control'): FineTuneSettings => ({ kind, ...common, ...stages, out: runs[kind], from: runs.base });
-  models.stave = await phase('stave', `STA + stage 1 (${s.stage1Steps}) + stage 2 (${s.stage2Steps})`, () => trainRun('stave', fineTune('stave')));
-  models.control = await phase('control', `stage 1 (${s.stage1Steps}) + stage 2 (${s.stage2Steps}), no STA`, () => trainRun('control', fineTune('control')));
-
   const dataset = openDataset(dataDir);
+
+  const trainModels = async (seed: number, root: string, timed: boolean): Promise<TrainedModels> => {
+    const common = { data: dataDir, seed, checkpointEvery: DEFAULT_COMMON.checkpointEvery, weightDecay: DEFAULT_COMMON.weightDecay, maxGradNorm: DEFAULT_COMMON.maxGradNorm };
+    const runs = Object.fromEntries(MODELS.map((m) => [m, path.join(root, m)])) as Record<ModelName, string>;
+    const run = async (name: string, settings: Parameters<typeof train>[0]) => {
+      const result = await train(settings, { onStep: (p) => hooks.onTrainStep?.(name, p), shouldStop: hooks.shouldStop });
+      if (result.interrupted) throw new Error(`demo interrupted during ${name}`);
+      return result.model;
+    };
+    const timedPhase = <T>(name: DemoPhase, detail: string, work: () => Promise<T>) => (timed ? phase(name, detail, work) : work());
+    let base: VideoLM | undefined;
+    // The stages run one by one so each is its own phase; `train base` would run the same four in order.
+    const pipeline = { kind: 'base' as const, ...common, out: runs.base, preset: s.preset, stages: s.baseStages, instructTrainable: s.instructTrainable };
+    await writeFileAtomic(path.join(runs.base, 'run.json'), JSON.stringify(pipeline, null, 2) + '\n');
+    for (const stage of PRETRAINING_STAGES) {
+      base = await timedPhase(stage, `${s.preset} preset, ${s.baseStages[stage].steps} steps`, () => run(stage, pipelineStage(pipeline, stage)));
+    }
+    const stages: FineTuneStages = { stage1Steps: s.stage1Steps, stage2Steps: s.stage2Steps, stage1Lr: s.stage1Lr, stage2Lr: s.stage2Lr, loraRank: s.loraRank, loraAlpha: s.loraAlpha };
+    const fineTune = (kind: 'stave' | 'control'): FineTuneSettings => ({ kind, ...common, batchSize: s.batchSize, ...stages, out: runs[kind], from: runs.base });
+    const stave = await timedPhase('stave', `STA + stage 1 (${s.stage1Steps}) + stage 2 (${s.stage2Steps})`, () => run('stave', fineTune('stave')));
+    const control = await timedPhase('control', `stage 1 (${s.stage1Steps}) + stage 2 (${s.stage2Steps}), no STA`, () => run('control', fineTune('control')));
+    return { models: { base: base!, stave, control }, runs };
+  };
+
+  const main = await trainModels(s.seed, dir, true);
+
+  const diagnostics = await phase('diagnostics', `the visual pathway after each stage (${s.diagnosticClips} clips)`, async () => {
+    const rows: { stage: string; diagnostics: EmbeddingDiagnostics }[] = [];
+    for (const stage of PRETRAINING_STAGES) {
+      const model = await loadVideoLM(checkpointDir(path.join(main.runs.base, stage)));
+      rows.push({ stage, diagnostics: await embeddingDiagnostics(model, dataset, { fitClips: s.diagnosticClips, scoreClips: s.diagnosticClips }) });
+    }
+    rows.push({ stage: 'stave', diagnostics: await embeddingDiagnostics(main.models.stave, dataset, { fitClips: s.diagnosticClips, scoreClips: s.diagnosticClips }) });
+    return rows;
+  });
+
+  const classifier = await phase('classify', `ViT ± STA + linear head over 26 outcomes, ${s.classify.steps} steps each`, async () => {
+    const results: ClassifierResult[] = [];
+    for (const sta of [false, true]) {
+      const out = path.join(dir, sta ? 'classify-sta' : 'classify-no-sta');
+      const result = await train(
+        { kind: 'classify', data: dataDir, out, seed: s.seed, batchSize: s.classify.batchSize, checkpointEvery: DEFAULT_COMMON.checkpointEvery, weightDecay: DEFAULT_COMMON.weightDecay, maxGradNorm: DEFAULT_COMMON.maxGradNorm, from: path.join(main.runs.base, 'vision'), sta, steps: s.classify.steps, lr: s.classify.lr },
+        { onStep: (p) => hooks.onTrainStep?.(sta ? 'classify (STA)' : 'classify (no STA)', p), shouldStop: hooks.shouldStop },
+      );
+      if (result.interrupted) throw new Error('demo interrupted during classify');
+      results.push(await evaluateClassifier(result.model, dataset, 'test', { name: sta ? 'ViT + STA' : 'ViT', sta, seed: s.seed }));
+    }
+    return results;
+  });
+
   const questions = dataset.questions('test');
   const predictions: Record<string, Prediction[]> = {};
-  const results: EvaluationResult[] = [];
-  for (const name of MODELS) {
-    await phase('eval', `${name} on ${questions.length} test questions`, async () => {
-      predictions[name] = await answerQuestions(models[name], dataset, questions, { onProgress: (d, t) => hooks.onEvalProgress?.(name, d, t) });
-      results.push(evaluate(scorePredictions(questions, predictions[name]!), { model: name, split: 'test', seed: s.seed }));
+  const evaluateModels = async (trained: TrainedModels, seed: number, label: string) => {
+    const results: EvaluationResult[] = [];
+    for (const name of MODELS) {
+      const preds = await answerQuestions(trained.models[name], dataset, questions, { onProgress: (d, t) => hooks.onEvalProgress?.(`${name}${label}`, d, t) });
+      if (!label) predictions[name] = preds;
+      results.push(evaluate(scorePredictions(questions, preds), { model: name, split: 'test', seed }));
+    }
+    return results;
+  };
+  const results = await phase('eval', `3 models on ${questions.length} test questions`, () => evaluateModels(main, s.seed, ''));
+
+  const seedRows: SeedRow[] = [seedRow(s.seed, results)];
+  if (s.seeds > 1) {
+    await phase('seeds', `${s.seeds - 1} more training seeds (base, STAVE, control)`, async () => {
+      for (let k = 1; k < s.seeds; k++) {
+        const trained = await trainModels(s.seed + k, path.join(dir, `seed-${s.seed + k}`), false);
+        seedRows.push(seedRow(s.seed + k, await evaluateModels(trained, s.seed + k, ` (seed ${s.seed + k})`)));
+      }
     });
   }
 
@@ -125,53 +253,115 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
     for (const name of EXPERIMENT_NAMES) {
       const run: ProbeRun = { experiment: { name, figure: '', section: '', title: '' }, models: [] };
       for (const modelName of MODELS) {
-        const model = models[modelName];
+        const model = main.models[modelName];
         const exp = experiment(name, { numLayers: model.config.num_hidden_layers, numFrames: dataset.manifest.frames / model.config.vision_config.temporal_patch_size });
         run.experiment = exp;
-        run.models.push({ model: modelName, rows: await runExperiment(model, dataset, exp, experimentQuestions(exp, dataset, questions).slice(0, s.probeQuestions)) });
+        run.models.push({ model: modelName, rows: await runExperiment(model, dataset, exp, stratifiedSample(experimentQuestions(exp, dataset, questions), s.probeQuestions)) });
       }
       probeRuns.push(run);
     }
   });
 
   const summary = markdownTable(comparisonTable(results));
+  const verdicts = compareOnDimensions(results.find((r) => r.model === 'stave')!, results.find((r) => r.model === 'control')!, { measure: 'pairs' });
   await phase('report', dir, async () => {
-    const curves = [
-      { name: 'base', points: smooth(await lossCurve(runs.base, 0), 20) },
-      { name: 'control', points: smooth(await lossCurve(runs.control, s.baseSteps), 10) },
-      { name: 'stave', points: smooth(await lossCurve(runs.stave, s.baseSteps), 10) },
-    ];
-    const verdicts = compareOnDimensions(results.find((r) => r.model === 'stave')!, results.find((r) => r.model === 'control')!);
-    const shown = examplePairs(questions, 2);
-    const sheet = await renderContactSheet(dataset, { ids: shown.map((q) => q.id), format: 'multi_choice' });
-    const answerRows = shown.map((q) => [q.id, q.answer, ...MODELS.map((m) => predictions[m]!.find((p) => p.questionId === q.id)?.prediction ?? '')]);
-    const blocks: ReportBlock[] = [
-      paragraph(
-        `Synthetic temporal benchmark: ${s.clips.train} training clips, ${s.clips.test} test clips (8 frames of 32×32, opposing pairs). ` +
-          `Base: ${s.preset} preset, ${s.baseSteps} steps. STAVE and control: ${s.stage1Steps} + ${s.stage2Steps} steps from the base (LoRA rank ${s.loraRank}). ` +
-          `Wall time: ${Object.entries(seconds).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(', ')}.`,
-      ),
-      heading('Training'),
-      svgBlock(lineChart({ title: 'Training loss (moving average)', xLabel: 'step', yLabel: 'loss', series: curves }), 'STAVE and control continue from the base model’s last step.'),
-      ...comparisonBlocks(results, { challenger: 'stave', baseline: 'control' }),
-      heading('Does STAVE beat the control beyond the intervals?'),
-      tableBlock({
-        header: ['dimension', 'STAVE', 'control', 'STAVE beats control beyond the 95% intervals'],
-        rows: verdicts.filter((v) => (FOCUS as readonly string[]).includes(v.dimension)).map((v) => [v.dimension, pct(v.x.mean), pct(v.y.mean), v.beats ? 'yes' : 'no']),
-      }),
-      heading('Example test clips'),
-      imageBlock(sheet, 'contact sheet of example test clips'),
-      tableBlock({ header: ['question', 'ground truth', ...MODELS], rows: answerRows }),
-      heading('Causal-pathway probes (Causality Matters §4–5)'),
-      ...probeReportBlocks(probeRuns),
-    ];
+    const blocks = await reportBlocks(s, dataset, { main, results, predictions, classifier, diagnostics, seedRows, probeRuns, verdicts, seconds });
     await writeReport({ title: 'tempolab demo: STAVE vs control on the synthetic temporal benchmark', blocks }, { html: path.join(dir, 'report.html'), markdown: path.join(dir, 'report.md') });
-    await writeFileAtomic(path.join(dir, 'results.json'), JSON.stringify({ settings: s, seconds, results, verdicts, probes: probeRuns }, null, 1) + '\n');
+    for (const m of MODELS) await writeFileAtomic(path.join(dir, 'predictions', `${m}.jsonl`), predictions[m]!.map((p) => JSON.stringify(p)).join('\n') + '\n');
+    await writeFileAtomic(path.join(dir, 'results.json'), JSON.stringify({ provenance: provenance(s), settings: s, seconds, results, verdicts, classifier, diagnostics, seeds: seedRows, probes: probeRuns }, null, 1) + '\n');
   });
-  return { dir, results, seconds, summary };
+  return { dir, results, classifier, diagnostics, seeds: seedRows, seconds, summary };
 }
 
-const pct = (x: number | null) => (x === null ? '—' : (100 * x).toFixed(1));
+function seedRow(seed: number, results: EvaluationResult[]): SeedRow {
+  const pick = (name: string) => {
+    const r = results.find((x) => x.model === name)!;
+    return { accuracy: r.all.overall.mean ?? NaN, pairs: r.all.pairs.overall.mean ?? NaN };
+  };
+  return { seed, stave: pick('stave'), control: pick('control') };
+}
+
+const pct = (x: number | null | undefined) => (x === null || x === undefined || Number.isNaN(x) ? '—' : (100 * x).toFixed(1));
+const interval = (e: { mean: number | null; low: number | null; high: number | null }) => `${pct(e.mean)} [${pct(e.low)}, ${pct(e.high)}]`;
+
+/** Share of captioning answers whose subject slot is right: does the model see what the clip is about? */
+export function captionSubjectAccuracy(questions: readonly Question[], predictions: readonly Prediction[]): { mean: number; low: number; high: number; n: number } {
+  const byId = new Map(predictions.map((p) => [p.questionId, p.prediction]));
+  const values = questions.filter((q) => q.format === 'captioning' && q.dimension !== 'perception' && q.slots).map((q) => (scoreCaption(byId.get(q.id) ?? '', q.slots!).subject ? 1 : 0));
+  return bootstrapInterval(values, { seed: 0 });
+}
+
+interface ReportInputs {
+  main: TrainedModels;
+  results: EvaluationResult[];
+  predictions: Record<string, Prediction[]>;
+  classifier: ClassifierResult[];
+  diagnostics: { stage: string; diagnostics: EmbeddingDiagnostics }[];
+  seedRows: SeedRow[];
+  probeRuns: ProbeRun[];
+  verdicts: DimensionVerdict[];
+  seconds: Partial<Record<DemoPhase, number>>;
+}
+
+async function reportBlocks(s: DemoSettings, dataset: Dataset, r: ReportInputs): Promise<ReportBlock[]> {
+  const questions = dataset.questions('test');
+  const stageCurves = [];
+  for (const stage of PRETRAINING_STAGES) stageCurves.push({ name: stage, points: smooth(await lossCurve(path.join(r.main.runs.base, stage), 0), 10) });
+  const fineTuneCurves = [
+    { name: 'control', points: smooth(await lossCurve(r.main.runs.control, 0), 10) },
+    { name: 'stave', points: smooth(await lossCurve(r.main.runs.stave, 0), 10) },
+  ];
+  const shown = examplePairs(questions, 2);
+  const sheet = await renderContactSheet(dataset, { ids: shown.map((q) => q.id), format: 'multi_choice' });
+  const answerRows = shown.map((q) => [q.id, q.answer, ...MODELS.map((m) => r.predictions[m]!.find((p) => p.questionId === q.id)?.prediction ?? '')]);
+  const byModel = (name: string) => r.results.find((x) => x.model === name)!;
+  const subject = MODELS.map((m) => [m, interval(captionSubjectAccuracy(questions, r.predictions[m]!))]);
+  const diff = seedInterval(r.seedRows.map((row) => row.stave.pairs - row.control.pairs));
+  return [
+    ...findingsBlocks(findings({ results: r.results, answers: Object.fromEntries(MODELS.map((m) => [m, scorePredictions(questions, r.predictions[m]!)])), questions, probes: r.probeRuns, seed: s.seed })),
+    heading('Setup'),
+    paragraph(
+      `Synthetic temporal benchmark: ${s.clips.train} training clips, ${s.clips.test} test clips (8 frames of 32×32, opposing pairs, plus static perception questions). ` +
+        `Base: ${s.preset} preset built in four stages (${PRETRAINING_STAGES.map((st) => `${st} ${s.baseStages[st].steps}`).join(', ')} steps; instruct trains the ${s.instructTrainable === 'all' ? 'whole model' : 'merger and decoder, the ViT stays image-level'}). ` +
+        `STAVE and control: ${s.stage1Steps} + ${s.stage2Steps} steps from the base (LoRA rank ${s.loraRank}). ` +
+        `Wall time: ${Object.entries(r.seconds).map(([k, v]) => `${k} ${v!.toFixed(0)} s`).join(', ')}.`,
+    ),
+    heading('Training'),
+    svgBlock(lineChart({ title: 'Base pipeline: loss per stage (moving average)', xLabel: 'step of the stage', yLabel: 'loss', series: stageCurves }), 'Each stage has its own objective: vision = dense patch heads, language = next token, align and instruct = answer tokens.'),
+    svgBlock(lineChart({ title: 'STAVE and control fine-tuning (moving average)', xLabel: 'step', yLabel: 'loss', series: fineTuneCurves }), 'Both continue from the base model; stage 2 starts at the midpoint.'),
+    heading('Is the visual pathway healthy? (diagnostics per stage)'),
+    paragraph('Measured on the video embeddings the decoder reads. A collapsed tower shows a growing norm, a reversed-partner distance near 0 and probes at chance (colour 17%, shape 20%, cell 11%).'),
+    tableBlock({
+      header: ['after stage', 'token norm', 'reversed-partner distance', 'probe: colour', 'probe: shape', 'probe: 3×3 cell'],
+      rows: r.diagnostics.map(({ stage, diagnostics: d }) => [stage, d.tokenNorm.toFixed(2), d.reversedPartnerDistance.toFixed(3), pct(d.probe.colour), pct(d.probe.shape), pct(d.probe.cell)]),
+    }),
+    ...comparisonBlocks(r.results, { challenger: 'stave', baseline: 'control' }),
+    heading('Does the base see? (perception)'),
+    tableBlock({ header: ['model', 'perception questions', 'caption subject slot (temporal captions)'], rows: MODELS.map((m, i) => [m, interval(byModel(m).all.byDimension.perception), subject[i]![1]!]) }),
+    heading('Does STAVE beat the control on opposing pairs beyond the intervals?'),
+    tableBlock({
+      header: ['dimension', 'STAVE pairs', 'control pairs', 'STAVE beats control beyond the 95% intervals'],
+      rows: r.verdicts.filter((v) => v.dimension !== 'perception').map((v) => [v.dimension, interval(v.x), interval(v.y), v.beats ? 'yes' : 'no']),
+    }),
+    heading('Over seeds'),
+    tableBlock({
+      header: ['seed', 'STAVE accuracy', 'control accuracy', 'STAVE pairs', 'control pairs', 'pairs: STAVE − control'],
+      rows: r.seedRows.map((row) => [String(row.seed), pct(row.stave.accuracy), pct(row.control.accuracy), pct(row.stave.pairs), pct(row.control.pairs), pct(row.stave.pairs - row.control.pairs)]),
+    }),
+    paragraph(r.seedRows.length > 1 ? `STAVE − control in opposing-pair accuracy over ${diff.n} seeds: ${pct(diff.mean)} points, 95% t-interval [${pct(diff.low)}, ${pct(diff.high)}].` : 'One training seed: run `tempolab demo --seeds 3` for an interval over seeds.'),
+    heading('Vision-only check of STA (ViT ± STA + linear head, 26 outcome classes)'),
+    tableBlock({
+      header: ['model', 'accuracy', 'opposing-pair accuracy', ...Object.keys(r.classifier[0]?.byDimension ?? {})],
+      rows: r.classifier.map((c) => [c.model, interval(c.accuracy), interval(c.pairAccuracy), ...Object.values(c.byDimension).map(interval)]),
+    }),
+    paragraph('Both arms start from the image-pretrained ViT and train the same steps (STAVE stage-1 recipe: vision LayerNorms and the head, plus STA in the STA arm); features are mean-pooled over frames and patches, so without STA only the within-pair Conv3d can see order.'),
+    heading('Example test clips'),
+    imageBlock(sheet, 'contact sheet of example test clips'),
+    tableBlock({ header: ['question', 'ground truth', ...MODELS], rows: answerRows }),
+    heading('Causal-pathway probes (Causality Matters §4–5)'),
+    ...probeReportBlocks(r.probeRuns),
+  ];
+}
 
 /** The multiple-choice questions of the first `n` opposing clip pairs of the test split. */
 function examplePairs(questions: readonly Question[], n: number): Question[] {

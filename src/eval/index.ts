@@ -25,6 +25,9 @@ export { escapeMarkdown, markdownTable } from './markdown.js';
 export {
   lineChart,
   barChart,
+  panelFigure,
+  distinctColours,
+  wrapText,
   niceTicks,
   escapeXml,
   MARGIN,
@@ -36,6 +39,8 @@ export {
   type LineChartSpec,
   type BarSeries,
   type BarChartSpec,
+  type Panel,
+  type PanelFigureSpec,
 } from './svg.js';
 export {
   renderHtml,
@@ -49,6 +54,7 @@ export {
   svgBlock,
   imageBlock,
   codeBlock,
+  headingSlugs,
   type Report,
   type ReportBlock,
   type FigureFile,
@@ -56,5 +62,19 @@ export {
 } from './report.js';
 export { evaluationBlocks, comparisonBlocks, dimensionChart, evaluationMarkdown, comparisonMarkdown } from './summary.js';
 export { answerQuestions, tokenProbability, type AnswerOptions } from './answer.js';
-export { probeReportBlocks, type ProbeRun } from './probeReport.js';
+export { probeReportBlocks, probeFigure, isLayerSweep, type ProbeRun } from './probeReport.js';
+export { questionMeans, meanOverQuestions, pairedContrast, type StatsOptions } from './probeStats.js';
+export {
+  findings,
+  findingsBlocks,
+  chanceLevels,
+  type Findings,
+  type FindingsInput,
+  type AccuracyFinding,
+  type DifferenceFinding,
+  type ProbeFinding,
+  type Verdict,
+} from './findings.js';
 export { benchStrategies, strategyTable, type StrategyVariant, type StrategyMeasurement, type StrategyBenchOptions } from './strategyBench.js';
+export { runDemo, DEMO_DEFAULT, DEMO_QUICK, type DemoSettings, type DemoHooks, type DemoResult, type DemoPhase } from './demo.js';
+export { answerCandidates, SCORINGS, type Scoring } from './candidates.js';

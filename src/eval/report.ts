@@ -62,7 +62,10 @@ function checkSvg(svg: string): string {
 const STYLE = `body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
 div.table{overflow-x:auto}
 table{border-collapse:collapse;margin:1em 0;font-size:0.9em}
-th,td{border:1px solid #ccc;padding:0.3em 0.6em;text-align:left;white-space:nowrap}
+th,td{border:1px solid #ccc;padding:0.3em 0.6em;text-align:left;vertical-align:top}
+th{white-space:nowrap}
+td{max-width:36em}
+nav.toc ul{margin:0.2em 0}
 th{background:#f3f3f3}
 caption{caption-side:top;text-align:left;font-style:italic;padding-bottom:0.3em}
 figure{margin:1em 0}
@@ -85,10 +88,10 @@ function htmlTable(t: Table): string {
 
 const figcaption = (caption: string | undefined) => (caption ? `<figcaption>${escapeHtml(caption)}</figcaption>` : '');
 
-function htmlBlock(block: ReportBlock): string {
+function htmlBlock(block: ReportBlock, slugs: Map<ReportBlock, string>): string {
   switch (block.kind) {
     case 'heading':
-      return `<h${block.level}>${escapeHtml(block.text)}</h${block.level}>`;
+      return `<h${block.level} id="${slugs.get(block)!}">${escapeHtml(block.text)}</h${block.level}>`;
     case 'paragraph':
       return `<p>${escapeHtml(block.text)}</p>`;
     case 'table':
@@ -102,8 +105,52 @@ function htmlBlock(block: ReportBlock): string {
   }
 }
 
+/**
+ * GitHub's anchor for a heading (lower case, punctuation dropped, spaces to hyphens), made unique
+ * with -1, -2… as GitHub does, so the Markdown contents links work on GitHub and in the HTML page.
+ */
+export function headingSlugs(blocks: readonly ReportBlock[]): Map<ReportBlock, string> {
+  const seen = new Map<string, number>();
+  const out = new Map<ReportBlock, string>();
+  for (const b of blocks) {
+    if (b.kind !== 'heading') continue;
+    const slug = b.text.toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').trim().replace(/\s/g, '-') || 'section';
+    const count = seen.get(slug) ?? 0;
+    seen.set(slug, count + 1);
+    out.set(b, count === 0 ? slug : `${slug}-${count}`);
+  }
+  return out;
+}
+
+/** A report with at least this many headings of levels 2–3 opens with a table of contents. */
+const TOC_MIN_HEADINGS = 4;
+
+/** The contents entries: level-2 and level-3 headings, in order. */
+function contents(report: Report): { block: Extract<ReportBlock, { kind: 'heading' }>; level: 2 | 3 }[] {
+  const headings = report.blocks.filter((b): b is Extract<ReportBlock, { kind: 'heading' }> => b.kind === 'heading');
+  if (headings.filter((h) => h.level <= 3).length < TOC_MIN_HEADINGS) return [];
+  // A level-3 heading before the first level-2 one has no section to sit under, so it is left out.
+  const first = headings.findIndex((h) => h.level === 2);
+  return headings.slice(first).filter((h) => h.level <= 3).map((block) => ({ block, level: block.level as 2 | 3 }));
+}
+
+function htmlContents(report: Report, slugs: Map<ReportBlock, string>): string[] {
+  const entries = contents(report);
+  if (entries.length === 0) return [];
+  const out = ['<nav class="toc">', '<strong>Contents</strong>', '<ul>'];
+  entries.forEach((e, i) => {
+    const link = `<a href="#${slugs.get(e.block)!}">${escapeHtml(e.block.text)}</a>`;
+    const next = entries[i + 1];
+    if (e.level === 2) out.push(next?.level === 3 ? `<li>${link}<ul>` : `<li>${link}</li>`);
+    else out.push(`<li>${link}</li>${next?.level !== 3 ? '</ul></li>' : ''}`);
+  });
+  out.push('</ul>', '</nav>');
+  return out;
+}
+
 /** One HTML page with everything inline: no scripts, no external files, no network. */
 export function renderHtml(report: Report): string {
+  const slugs = headingSlugs(report.blocks);
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',
@@ -115,7 +162,8 @@ export function renderHtml(report: Report): string {
     '</head>',
     '<body>',
     `<h1>${escapeHtml(report.title)}</h1>`,
-    ...report.blocks.map(htmlBlock),
+    ...htmlContents(report, slugs),
+    ...report.blocks.map((b) => htmlBlock(b, slugs)),
     '</body>',
     '</html>',
     '',
@@ -143,6 +191,9 @@ export function renderMarkdown(report: Report, options: { figureDir?: string } =
     return `![${escapeMarkdown(alt)}](${encodeURI(file)})${caption ? `\n\n*${escapeMarkdown(caption)}*` : ''}`;
   };
   const parts = [`# ${escapeMarkdown(report.title)}`];
+  const slugs = headingSlugs(report.blocks);
+  const toc = contents(report);
+  if (toc.length > 0) parts.push(['**Contents**', '', ...toc.map((e) => `${e.level === 3 ? '  ' : ''}- [${escapeMarkdown(e.block.text)}](#${slugs.get(e.block)!})`)].join('\n'));
   for (const block of report.blocks) {
     switch (block.kind) {
       case 'heading':

@@ -21,6 +21,8 @@ export interface Prediction {
   prediction: string;
   /** P(ground-truth answer's first token), when the harness measured it. */
   firstTokenProbability?: number;
+  /** Likelihood scoring: Σ log P of each candidate answer, in candidate order. */
+  optionLogLikelihoods?: number[];
 }
 
 /** One question's verdict; it carries what the metrics group by, so it stands on its own. */

@@ -43,7 +43,7 @@ export async function benchStrategies(model: VideoLM, dataset: Dataset, question
   const sample = questions[0]!;
   const pv = clipPixelValues(dataset, sample.videoId, model.config.vision_config);
   const prompt = encodeVideoQuestion(model.tokenizer!, { question: sample.question, videoTokens: model.mergedTokens(pv.grid), temporalGroups: pv.grid.t });
-  const request = { inputIds: prompt.inputIds, pixelValuesVideos: pv.data, videoGridThw: [pv.grid.t, pv.grid.h, pv.grid.w] as const };
+  const request = { inputIds: prompt.inputIds, pixelValuesVideos: pv.data, videoGridThw: [pv.grid.t, pv.grid.h, pv.grid.w] as const, secondPerGridT: pv.secondPerGridT };
 
   const repeats = options.repeats ?? 15;
   const decodeTokens = options.decodeTokens ?? 16;

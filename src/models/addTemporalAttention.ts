@@ -25,5 +25,5 @@ export function addTemporalAttention(model: VideoLM, options: AddTemporalAttenti
   const added = parameterSpecs(config).filter((s) => !model.params.has(s.name));
   const fresh = initParameters(added, options.seed ?? 0);
   const params = new Map([...model.params, ...fresh]);
-  return new VideoLM(config, params, model.tokenizer, [...model.loadLog, `added STA to ${added.length / 6} blocks (${ta.head_scale}× heads, proj ${ta.proj_init}, token order ${ta.token_order})`]);
+  return new VideoLM(config, params, model.tokenizer, [...model.loadLog, `added STA to ${new Set(added.map((p) => p.name.split('.')[2])).size} blocks (${ta.head_scale}× heads, proj ${ta.proj_init}, token order ${ta.token_order})`]);
 }

@@ -13,6 +13,7 @@ import { readSafetensors, writeSafetensors } from '../engine/safetensors.js';
 import { fmt, sameShape } from '../engine/shape.js';
 import { temporalAttentionLayers, temporalHeads, validateConfig, visionHeadDim, type TemporalAttentionConfig, type VideoLMConfig } from './config.js';
 import { traceVideoLM } from './graph.js';
+import { fromHfConfig, toHfConfig } from './hfConfig.js';
 import { loadTokenizer, type TextTokenizer } from './tokenizer/index.js';
 import { VideoLM } from './videoLM.js';
 
@@ -123,9 +124,22 @@ function inferTemporalAttention(cfg: VideoLMConfig, names: Iterable<string>, sha
   log.push(`inferred STA from temp_attn tensors: ${layers.length} blocks, ${heads} heads; token_order "staveq2" (such checkpoints were trained with the public STAVEQ2 code's order)`);
 }
 
+/** What to change when a tensor the config implies is absent: usually the config names the wrong family or extras. */
+function missingTensorFix(cfg: VideoLMConfig, name: string, tensors: ReadonlyMap<string, unknown>): string {
+  const isQwen25 = cfg.vision_config.model_type === 'qwen2_5_vl';
+  if (!isQwen25 && tensors.has('visual.blocks.0.mlp.gate_proj.weight')) return 'these are Qwen2.5-VL weights: set "model_type": "qwen2_5_vl" in config.json';
+  if (isQwen25 && tensors.has('visual.blocks.0.mlp.fc1.weight')) return 'these are Qwen2-VL weights: set "model_type": "qwen2_vl" in config.json';
+  if (name.includes('temp_attn') || name.includes('norm3')) return 'remove vision_config.temporal_attention from config.json, or add STA with tempolab train stave';
+  if (name === 'lm_head.weight') return 'set "tie_word_embeddings": true if the model shares its embedding with the head';
+  if (name.includes('lora_')) return 'remove tempolab_lora from config.json';
+  return 'use the config.json saved with these weights (depth, num_hidden_layers and widths must match the tensors)';
+}
+
 /** Loads an HF-layout model directory; every mismatch is a one-line error naming the tensor. */
 export async function loadVideoLM(dir: string): Promise<VideoLM> {
-  const cfg = (await readJson(path.join(dir, 'config.json'), 'config.json')) as VideoLMConfig;
+  const generationFile = path.join(dir, 'generation_config.json');
+  const generation = existsSync(generationFile) ? await readJson(generationFile, 'generation_config.json') : undefined;
+  const cfg = fromHfConfig(await readJson(path.join(dir, 'config.json'), 'config.json'), generation);
   const log: string[] = [];
   validateConfig(cfg);
   const tensors = await readTensors(dir);
@@ -134,10 +148,10 @@ export async function loadVideoLM(dir: string): Promise<VideoLM> {
   const params: ParameterStore = new Map();
   for (const spec of parameterSpecs(cfg)) {
     const t = tensors.get(spec.name);
-    if (!t) throw new TempolabError(`checkpoint ${dir} lacks ${spec.name} ${fmt(spec.shape)}, which config.json implies`);
+    if (!t) throw new TempolabError(`checkpoint ${dir} lacks ${spec.name} ${fmt(spec.shape)}, which config.json implies; ${missingTensorFix(cfg, spec.name, tensors)}`);
     if (!sameShape(t.shape, spec.shape)) {
       const sta = spec.name.includes('temp_attn') ? ` (temporal heads ${temporalHeads(cfg.vision_config)}, head_scale ${cfg.vision_config.temporal_attention?.head_scale})` : '';
-      throw new TempolabError(`checkpoint has ${spec.name} ${fmt(t.shape)} but config expects ${fmt(spec.shape)}${sta}`);
+      throw new TempolabError(`checkpoint has ${spec.name} ${fmt(t.shape)} but config expects ${fmt(spec.shape)}${sta}; use the config.json saved with these weights`);
     }
     params.set(spec.name, t);
   }
@@ -152,6 +166,6 @@ export async function loadVideoLM(dir: string): Promise<VideoLM> {
 export async function saveVideoLM(model: VideoLM, dir: string, metadata: Record<string, string> = {}): Promise<void> {
   await fs.mkdir(dir, { recursive: true });
   await writeSafetensors(path.join(dir, 'model.safetensors'), model.params, { format: 'pt', ...metadata });
-  await writeFileAtomic(path.join(dir, 'config.json'), JSON.stringify(model.config, null, 2) + '\n');
+  await writeFileAtomic(path.join(dir, 'config.json'), JSON.stringify(toHfConfig(model.config), null, 2) + '\n');
   if (model.tokenizer) await model.tokenizer.save(dir);
 }

@@ -24,7 +24,8 @@ export interface VisionConfig {
   depth: number;
   embed_dim: number;
   num_heads: number;
-  mlp_ratio: number;
+  /** Qwen2-VL: fc1 width = embed_dim · mlp_ratio (Qwen2.5-VL uses intermediate_size instead). */
+  mlp_ratio?: number;
   in_chans: number;
   /** Output width of the patch merger: the language model's hidden size. */
   hidden_size: number;
@@ -33,6 +34,15 @@ export interface VisionConfig {
   temporal_patch_size: number;
   hidden_act?: string;
   temporal_attention?: TemporalAttentionConfig;
+  /** "qwen2_5_vl": the Qwen2.5-VL tower (RMSNorm, SwiGLU MLP, window attention); absent: Qwen2-VL's. */
+  model_type?: string;
+  /** Qwen2.5-VL: SwiGLU MLP width (Qwen2-VL uses embed_dim · mlp_ratio). */
+  intermediate_size?: number;
+  /** Qwen2.5-VL: window edge in pixels; blocks outside fullatt_block_indexes attend within windows. */
+  window_size?: number;
+  fullatt_block_indexes?: number[];
+  /** Qwen2.5-VL M-RoPE: temporal position ids advance by this many per second of video. */
+  tokens_per_second?: number;
 }
 
 export interface VideoLMConfig {
@@ -164,8 +174,13 @@ function validateVisionConfig(v: VisionConfig, hiddenSize: number): void {
   if (!isObject(v)) fail(`vision_config must be an object (tempolab models are Qwen2-VL-style Video-LLMs), got ${show(v)}`);
   for (const key of ['depth', 'embed_dim', 'num_heads', 'patch_size', 'spatial_merge_size', 'temporal_patch_size', 'hidden_size'] as const) positiveInteger(v[key], `vision_config.${key}`);
   if (v.in_chans !== 3) fail(`vision_config.in_chans must be 3 (frames are RGB), got ${show(v.in_chans)}`);
-  numberIn(v.mlp_ratio, 'vision_config.mlp_ratio', 0, Infinity, '> 0, e.g. 4');
-  if (!Number.isInteger(v.embed_dim * v.mlp_ratio)) fail(`vision_config.embed_dim × mlp_ratio must be an integer (the MLP width), got ${v.embed_dim} × ${v.mlp_ratio}`);
+  if (v.model_type === 'qwen2_5_vl') {
+    positiveInteger(v.intermediate_size, 'vision_config.intermediate_size');
+    positiveInteger(v.window_size, 'vision_config.window_size');
+  } else {
+    numberIn(v.mlp_ratio, 'vision_config.mlp_ratio', 0, Infinity, '> 0, e.g. 4');
+    if (!Number.isInteger(v.embed_dim * v.mlp_ratio!)) fail(`vision_config.embed_dim × mlp_ratio must be an integer (the MLP width), got ${v.embed_dim} × ${v.mlp_ratio}`);
+  }
   optional(v as unknown as Record<string, unknown>, 'hidden_act', (a) => activation(a, 'vision_config.hidden_act', SUPPORTED_ACTIVATIONS.vision));
   if (v.embed_dim % v.num_heads) fail(`vision_config.embed_dim ${v.embed_dim} is not divisible by vision_config.num_heads ${v.num_heads}`);
   if (visionHeadDim(v) % 4) fail(`vision head_dim ${visionHeadDim(v)} must be divisible by 4 (2D rotary: half rows, half columns)`);
@@ -191,31 +206,38 @@ export interface PresetSpecialTokens {
   imagePad: number;
 }
 
-export const PRESETS = ['tiny', 'small', 'qwen2-vl-2b-shaped'] as const;
+export const PRESETS = ['tiny', 'small', 'qwen2-vl-2b-shaped', 'qwen2_5-vl-3b-shaped'] as const;
 export type PresetName = (typeof PRESETS)[number];
 
 /**
  * Model presets. `tiny` runs in tests in seconds; `small` is the default for the main job (8×32×32
  * clips → 4 temporal groups × 8×8 patches → 64 video tokens); `qwen2-vl-2b-shaped` has Qwen2-VL-2B's
- * real widths and head counts with only 2 vision and 2 decoder layers, for benchmarks.
+ * real widths and head counts with only 2 vision and 2 decoder layers, for benchmarks; likewise
+ * `qwen2_5-vl-3b-shaped` for Qwen2.5-VL-3B (RMSNorm + SwiGLU vision tower, one windowed block).
  */
 export function presetConfig(name: PresetName, vocabSize: number, special: PresetSpecialTokens): VideoLMConfig {
   const shapes = {
     tiny: { hidden: 32, inter: 64, layers: 2, heads: 4, kv: 2, section: [2, 1, 1], vDepth: 2, vEmbed: 32, vHeads: 4, patch: 4 },
     small: { hidden: 128, inter: 384, layers: 4, heads: 4, kv: 2, section: [8, 4, 4], vDepth: 4, vEmbed: 128, vHeads: 4, patch: 8 },
     'qwen2-vl-2b-shaped': { hidden: 1536, inter: 8960, layers: 2, heads: 12, kv: 2, section: [16, 24, 24], vDepth: 2, vEmbed: 1280, vHeads: 16, patch: 14 },
+    'qwen2_5-vl-3b-shaped': { hidden: 2048, inter: 11008, layers: 2, heads: 16, kv: 2, section: [16, 24, 24], vDepth: 2, vEmbed: 1280, vHeads: 16, patch: 14 },
   }[name];
-  if (!shapes) throw new TempolabError(`unknown preset '${name}'; use tiny, small or qwen2-vl-2b-shaped`);
+  if (!shapes) throw new TempolabError(`unknown preset '${name}'; use ${PRESETS.join(', ')}`);
+  const realScale = name === 'qwen2-vl-2b-shaped' || name === 'qwen2_5-vl-3b-shaped';
+  // Qwen2.5-VL-3B's vision tower with 2 blocks: block 0 windowed (112 px windows), block 1 full.
+  const qwen25 = name === 'qwen2_5-vl-3b-shaped'
+    ? { model_type: 'qwen2_5_vl', intermediate_size: 3420, window_size: 112, fullatt_block_indexes: [1], tokens_per_second: 2, hidden_act: 'silu' }
+    : undefined;
   return validateConfig({
-    model_type: 'qwen2_vl',
-    architectures: ['Qwen2VLForConditionalGeneration'],
+    model_type: qwen25 ? 'qwen2_5_vl' : 'qwen2_vl',
+    architectures: [qwen25 ? 'Qwen2_5_VLForConditionalGeneration' : 'Qwen2VLForConditionalGeneration'],
     hidden_size: shapes.hidden,
     intermediate_size: shapes.inter,
     num_hidden_layers: shapes.layers,
     num_attention_heads: shapes.heads,
     num_key_value_heads: shapes.kv,
     rms_norm_eps: 1e-6,
-    rope_theta: name === 'qwen2-vl-2b-shaped' ? 1_000_000 : 10_000,
+    rope_theta: realScale ? 1_000_000 : 10_000,
     vocab_size: vocabSize,
     tie_word_embeddings: name !== 'small',
     max_position_embeddings: 32768,
@@ -231,13 +253,14 @@ export function presetConfig(name: PresetName, vocabSize: number, special: Prese
       depth: shapes.vDepth,
       embed_dim: shapes.vEmbed,
       num_heads: shapes.vHeads,
-      mlp_ratio: 4,
+      mlp_ratio: qwen25 ? undefined : 4,
       in_chans: 3,
       hidden_size: shapes.hidden,
       patch_size: shapes.patch,
       spatial_merge_size: 2,
       temporal_patch_size: 2,
       hidden_act: 'quick_gelu',
+      ...qwen25,
     },
   });
 }

@@ -60,6 +60,7 @@ export function videoLMInputs(cfg: VideoLMConfig, shape: ForwardShape): VideoLMI
     temporalMask: g.input('vision_temporal_mask', [v.depth, grid.t, grid.t]),
     spatialRope: g.input('vision_spatial_rope', [v.depth]),
     temporalRope: g.input('vision_temporal_rope', [v.depth]),
+    temporalGate: g.input('vision_temporal_gate', [v.depth]),
   }, visionTrace);
   const m = videoEmbeds.shape[1]!;
 

@@ -26,7 +26,7 @@ export function inferenceBytes(cfg: VideoLMConfig, clip: ClipShape, textTokens =
   const perFrame = (clip.size / v.patch_size) ** 2;
   const patches = groups * perFrame;
   const pixels = patches * v.in_chans * v.temporal_patch_size * v.patch_size ** 2 * F32;
-  const vision = v.depth * perFrame ** 2 * F32 + ATTENTION_COPIES * groups * v.num_heads * perFrame ** 2 * F32 + ACTIVATION_COPIES * patches * v.embed_dim * v.mlp_ratio * F32;
+  const vision = v.depth * perFrame ** 2 * F32 + ATTENTION_COPIES * groups * v.num_heads * perFrame ** 2 * F32 + ACTIVATION_COPIES * patches * (v.intermediate_size ?? v.embed_dim * (v.mlp_ratio ?? 4)) * F32;
   const seq = patches / v.spatial_merge_size ** 2 + textTokens;
   const decoder = cfg.num_hidden_layers * seq ** 2 * F32 + ATTENTION_COPIES * cfg.num_attention_heads * seq ** 2 * F32 + ACTIVATION_COPIES * seq * cfg.intermediate_size * F32;
   return pixels + vision + decoder;

@@ -15,6 +15,17 @@ export interface PixelValues {
   data: Float32Array;
   /** Patch grid before merging: [temporal groups, rows, cols]. */
   grid: { t: number; h: number; w: number };
+  /**
+   * Seconds one temporal group spans (Qwen2.5-VL's second_per_grid_t = temporal_patch_size /
+   * sampling fps), when the clip's duration is known; Qwen2.5-VL models turn it into absolute-time
+   * position ids, Qwen2-VL models ignore it.
+   */
+  secondPerGridT?: number;
+}
+
+/** second_per_grid_t of `frames` frames sampled across `seconds` of video. */
+export function secondPerGrid(seconds: number | undefined, frames: number, cfg: VisionConfig): number | undefined {
+  return seconds && seconds > 0 ? (cfg.temporal_patch_size * seconds) / frames : undefined;
 }
 
 /**
@@ -57,5 +68,21 @@ export function videoToPixelValues(frames: Uint8Array, count: number, height: nu
 /** A dataset clip as pixel values (optionally with its raw frames reordered). */
 export function clipPixelValues(dataset: Dataset, videoId: string, cfg: VisionConfig, frameOrder?: readonly number[]): PixelValues {
   const m = dataset.manifest;
-  return videoToPixelValues(dataset.frames(videoId), m.frames, m.height, m.width, cfg, frameOrder);
+  const pv = videoToPixelValues(dataset.frames(videoId), m.frames, m.height, m.width, cfg, frameOrder);
+  const seconds = secondPerGrid(dataset.video(videoId).seconds, m.frames, cfg);
+  return seconds ? { ...pv, secondPerGridT: seconds } : pv;
+}
+
+/**
+ * Frames as independent images: Qwen2-VL feeds an image as a repeated frame pair, so frame k becomes
+ * temporal group k with both of its frames equal. Without STA each group is encoded on its own.
+ */
+export function imagePixelValues(frames: Uint8Array, count: number, height: number, width: number, cfg: VisionConfig): PixelValues {
+  const frameBytes = height * width * 3;
+  if (frames.length !== count * frameBytes) throw new TempolabError(`video has ${frames.length} bytes, expected ${count}×${height}×${width}×3`);
+  const repeated = new Uint8Array(count * cfg.temporal_patch_size * frameBytes);
+  for (let k = 0; k < count; k++) {
+    for (let r = 0; r < cfg.temporal_patch_size; r++) repeated.set(frames.subarray(k * frameBytes, (k + 1) * frameBytes), (k * cfg.temporal_patch_size + r) * frameBytes);
+  }
+  return videoToPixelValues(repeated, count * cfg.temporal_patch_size, height, width, cfg);
 }

@@ -2,6 +2,7 @@
  * A video question as model input: the Qwen2-VL chat prompt with the video's pad tokens, optionally
  * followed by the teacher-forced answer, with labels for training and spans for probes.
  */
+import { tempCompassCapitalised } from '../data/formats.js';
 import { TempolabError } from '../engine/errors.js';
 import type { PromptSpans, Range } from './spans.js';
 import { videoChatPrompt, type TextTokenizer } from './tokenizer/index.js';
@@ -16,11 +17,20 @@ export interface EncodedQuestion {
 export const IGNORE = -100;
 
 /**
+ * The question as the tokenizer's model should read it: a real (subword) tokenizer gets TempCompass'
+ * own capitalised instruction line ("Please answer yes or no:"), a word-level one the benchmark's
+ * lower-case line its vocabulary holds.
+ */
+export function questionText(tokenizer: TextTokenizer, question: string): string {
+  return tokenizer.unknownWords ? question : tempCompassCapitalised(question);
+}
+
+/**
  * `temporalGroups` splits the video tokens into frames (each group's merged tokens are contiguous).
  * The answer, when given, is followed by <|im_end|> so the model learns to stop.
  */
 export function encodeVideoQuestion(tokenizer: TextTokenizer, o: { question: string; answer?: string; videoTokens: number; temporalGroups: number; system?: string }): EncodedQuestion {
-  const prompt = videoChatPrompt(tokenizer, { question: o.question, videoTokens: o.videoTokens, system: o.system });
+  const prompt = videoChatPrompt(tokenizer, { question: questionText(tokenizer, o.question), videoTokens: o.videoTokens, system: o.system });
   if (o.videoTokens % o.temporalGroups) throw new TempolabError(`${o.videoTokens} video tokens do not split into ${o.temporalGroups} frames`);
   const answerIds = o.answer === undefined ? [] : [...tokenizer.encode(o.answer), tokenizer.special.imEnd];
   const inputIds = [...prompt.ids, ...answerIds];

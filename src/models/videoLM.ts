@@ -9,7 +9,7 @@ import type { ParameterStore } from '../engine/parameters.js';
 import { compile, type CompiledGraph, type Feed, type HostTensor } from '../engine/runtime.js';
 import type { VideoLMConfig } from './config.js';
 import { mergedTokens, traceVideoLM, type ForwardShape } from './graph.js';
-import { ropeIndex } from './positionIds.js';
+import { ropeIndex, temporalPositionScale } from './positionIds.js';
 import type { TextTokenizer } from './tokenizer/index.js';
 import type { VideoGrid } from './visionEncoder.js';
 
@@ -20,8 +20,10 @@ export interface ForwardRequest {
   pixelValuesVideos: Float32Array;
   /** Patch grid before merging: [t, h, w]. */
   videoGridThw: readonly [number, number, number];
-  /** M-RoPE ids [3][S]; default: Qwen2-VL get_rope_index. */
+  /** M-RoPE ids [3][S]; default: Qwen2-VL / Qwen2.5-VL get_rope_index. */
   positionIds?: number[][];
+  /** Qwen2.5-VL: seconds one temporal group spans (temporal_patch_size / sampling fps); default 1. */
+  secondPerGridT?: number;
   /** Per decoder layer, ids [3][S] that replace `positionIds` in that layer only (null = no change). */
   layerPositionIds?: readonly (number[][] | null)[];
   /** Additive decoder masks [L·S·S], causal structure included; default causal. */
@@ -32,6 +34,8 @@ export interface ForwardRequest {
   visionTemporalMask?: Float32Array;
   visionSpatialRope?: Float32Array;
   visionTemporalRope?: Float32Array;
+  /** Per vision block, the weight of STA's update (0 = STA off in that block); default all 1. */
+  visionTemporalGate?: Float32Array;
   /** Teacher-forcing targets [S] (−100 = ignored), needed for the `loss` output. */
   labels?: ArrayLike<number>;
 }
@@ -160,7 +164,7 @@ export class VideoLM {
         embedIndex[bi * seq + s] = BigInt(id === cfg.video_token_id ? b * seq + bi * merged + video++ : bi * seq + s);
       }
       if (video !== merged) throw new TempolabError(`the prompt has ${video} video tokens but a ${t}×${h}×${w} grid merges into ${merged}; build it with videoChatPrompt(…, { videoTokens: ${merged} })`);
-      const ids = r.positionIds ?? ropeIndex(r.inputIds, cfg.video_token_id, { t, h: h / v.spatial_merge_size, w: w / v.spatial_merge_size });
+      const ids = r.positionIds ?? ropeIndex(r.inputIds, cfg.video_token_id, { t, h: h / v.spatial_merge_size, w: w / v.spatial_merge_size }, temporalPositionScale(v, r.secondPerGridT));
       if (r.layerPositionIds && r.layerPositionIds.length !== layers) throw new TempolabError(`layerPositionIds must have one entry per decoder layer (${layers})`);
       for (let l = 0; l < layers; l++) {
         const layerIds = r.layerPositionIds?.[l] ?? ids;
@@ -188,6 +192,7 @@ export class VideoLM {
       vision_temporal_mask: shared(first.visionTemporalMask, () => new Float32Array(v.depth * t * t), v.depth * t * t, 'visionTemporalMask'),
       vision_spatial_rope: shared(first.visionSpatialRope, () => new Float32Array(v.depth).fill(1), v.depth, 'visionSpatialRope'),
       vision_temporal_rope: shared(first.visionTemporalRope, () => new Float32Array(v.depth).fill(1), v.depth, 'visionTemporalRope'),
+      vision_temporal_gate: shared(first.visionTemporalGate, () => new Float32Array(v.depth).fill(1), v.depth, 'visionTemporalGate'),
     };
     if (withLoss) inputs.labels = labels;
     return { shape: { batch: b, seq, grid, ...(withLoss ? { withLoss: true } : {}) }, inputs };

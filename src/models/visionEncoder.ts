@@ -6,13 +6,20 @@
  *               x += temporalAttention(norm3(x))     STA blocks only: each patch attends across the T frames, 1D RoPE
  *               x += mlp(norm2(x))                   fc1 → QuickGELU → fc2
  *   merger:     ln_q → concat each 2×2 window (4C) → Linear → GELU → Linear → [B, T·N/4, hidden]
+ *
+ * Qwen2.5-VL's tower (vision_config.model_type "qwen2_5_vl") is the same skeleton with RMSNorm for
+ * every norm (ln_q included), a SwiGLU MLP (gate_proj, up_proj, down_proj, with bias), and spatial
+ * attention restricted to windows outside fullatt_block_indexes (visionWindows.ts). STAVEQ2.5 puts
+ * the same STA block after that spatial/window attention.
  */
+import { TempolabError } from '../engine/errors.js';
 import type { Tensor } from '../engine/graph.js';
-import { attention, attentionWeights, gelu, matmul, quickGelu, split } from '../engine/composite.js';
-import { add, matmulPrimitive, reshape, slice, transpose } from '../engine/ops.js';
-import { layerNormLayer, linear, type Scope } from '../engine/scope.js';
+import { attention, attentionWeights, gelu, matmul, quickGelu, silu, split } from '../engine/composite.js';
+import { add, constant, expand, matmulPrimitive, mul, reshape, slice, transpose } from '../engine/ops.js';
+import { layerNormLayer, linear, rmsNormLayer, type Scope } from '../engine/scope.js';
 import { temporalAttentionLayers, temporalHeads, visionHeadDim, type VisionConfig } from './config.js';
 import { applyRotary, temporalRotaryTable, visionRotaryTable } from './rotary.js';
+import { windowedBlocks, windowMask } from './visionWindows.js';
 
 /** The patch grid of a clip before merging: T temporal groups of gridH × gridW patches. */
 export interface VideoGrid {
@@ -31,6 +38,8 @@ export interface VisionSwitches {
   spatialRope: Tensor;
   /** 0/1 per block: apply 1D RoPE in temporal attention. */
   temporalRope: Tensor;
+  /** Per block, the weight of STA's residual update: 1 = as trained, 0 = STA switched off in that block. */
+  temporalGate: Tensor;
 }
 
 /** What a traced encoder can also expose, for probes and tests. */
@@ -94,16 +103,29 @@ function temporalAttention(scope: Scope, x: Tensor, cfg: VisionConfig, rope: { c
   return linear(scope.sub('proj'), backToFrames, c, { zeroInit });
 }
 
+const isQwen25 = (cfg: VisionConfig) => cfg.model_type === 'qwen2_5_vl';
+
+/** Qwen2-VL: LayerNorm (weight, bias); Qwen2.5-VL: RMSNorm (weight). */
+function visionNorm(scope: Scope, x: Tensor, cfg: VisionConfig): Tensor {
+  return isQwen25(cfg) ? rmsNormLayer(scope, x, 1e-6) : layerNormLayer(scope, x);
+}
+
 function visionMlp(scope: Scope, x: Tensor, cfg: VisionConfig): Tensor {
-  const hidden = quickGelu(linear(scope.sub('fc1'), x, cfg.embed_dim * cfg.mlp_ratio));
+  if (isQwen25(cfg)) {
+    const width = cfg.intermediate_size;
+    if (!Number.isInteger(width) || width! <= 0) throw new TempolabError(`config.json: vision_config.intermediate_size must be a positive integer for a Qwen2.5-VL vision tower, got ${JSON.stringify(width)}`);
+    const gated = mul(silu(linear(scope.sub('gate_proj'), x, width!)), linear(scope.sub('up_proj'), x, width!));
+    return linear(scope.sub('down_proj'), gated, cfg.embed_dim);
+  }
+  const hidden = quickGelu(linear(scope.sub('fc1'), x, cfg.embed_dim * cfg.mlp_ratio!));
   return linear(scope.sub('fc2'), hidden, cfg.embed_dim);
 }
 
 /**
- * Encodes `pixelValues` [B, T·N, 3·2·p·p] (HF processor layout) into video embeddings
- * [B, T·N/merge², hidden], ready to replace the video pad tokens of the decoder input.
+ * The ViT blocks without the merger: `pixelValues` [B, T·N, 3·2·p·p] → patch features [B, T, N, C].
+ * Vision pretraining and the video classifier read these; the VideoLM merges them.
  */
-export function visionEncoder(scope: Scope, pixelValues: Tensor, grid: VideoGrid, cfg: VisionConfig, switches: VisionSwitches, trace?: VisionTrace): Tensor {
+export function visionBlocks(scope: Scope, pixelValues: Tensor, grid: VideoGrid, cfg: VisionConfig, switches: VisionSwitches, trace?: VisionTrace): Tensor {
   const b = pixelValues.shape[0]!;
   const n = grid.h * grid.w;
   const c = cfg.embed_dim;
@@ -116,26 +138,51 @@ export function visionEncoder(scope: Scope, pixelValues: Tensor, grid: VideoGrid
   const spatialTable = visionRotaryTable(pixelValues.graph, grid.h, grid.w, cfg.spatial_merge_size, hd);
   const temporalTable = temporalRotaryTable(pixelValues.graph, grid.t, hd);
   const withSta = new Set(temporalAttentionLayers(cfg));
+  const windowed = new Set(windowedBlocks(cfg));
+  const windows = windowed.size ? constant(pixelValues.graph, windowMask(grid.h, grid.w, cfg), [n, n]) : undefined;
   trace?.hiddenStates.push(x);
   for (let i = 0; i < cfg.depth; i++) {
     const block = scope.sub('blocks').sub(i);
     const spatialRope = { ...spatialTable, enabled: layerOf(switches.spatialRope, i) };
-    x = add(x, spatialAttention(block.sub('attn'), layerNormLayer(block.sub('norm1'), x), cfg, spatialRope, layerOf(switches.spatialMask, i), trace?.spatialAttentions));
+    const spatialMask = windowed.has(i) ? add(layerOf(switches.spatialMask, i), windows!) : layerOf(switches.spatialMask, i);
+    x = add(x, spatialAttention(block.sub('attn'), visionNorm(block.sub('norm1'), x, cfg), cfg, spatialRope, spatialMask, trace?.spatialAttentions));
     if (withSta.has(i)) {
       const temporalRope = { ...temporalTable, enabled: layerOf(switches.temporalRope, i) };
-      x = add(x, temporalAttention(block.sub('temp_attn'), layerNormLayer(block.sub('norm3'), x), cfg, temporalRope, layerOf(switches.temporalMask, i), trace?.temporalAttentions));
+      const update = temporalAttention(block.sub('temp_attn'), visionNorm(block.sub('norm3'), x, cfg), cfg, temporalRope, layerOf(switches.temporalMask, i), trace?.temporalAttentions);
+      x = add(x, mul(update, layerOf(switches.temporalGate, i)));
     }
-    x = add(x, visionMlp(block.sub('mlp'), layerNormLayer(block.sub('norm2'), x), cfg));
+    x = add(x, visionMlp(block.sub('mlp'), visionNorm(block.sub('norm2'), x, cfg), cfg));
     trace?.hiddenStates.push(x);
   }
-  return patchMerger(scope.sub('merger'), x, cfg);
+  return x;
 }
 
-/** ln_q per patch, concatenate each merge window's patches, then Linear → GELU → Linear. */
-function patchMerger(scope: Scope, x: Tensor, cfg: VisionConfig): Tensor {
+/** Switches that leave every attention as trained: no masks, rotary embeddings on. */
+export function defaultVisionSwitches(graph: Tensor['graph'], cfg: VisionConfig, grid: VideoGrid): VisionSwitches {
+  const n = grid.h * grid.w;
+  const filled = (value: number, shape: number[]) => expand(constant(graph, value), shape);
+  return {
+    spatialMask: filled(0, [cfg.depth, n, n]),
+    temporalMask: filled(0, [cfg.depth, grid.t, grid.t]),
+    spatialRope: filled(1, [cfg.depth]),
+    temporalRope: filled(1, [cfg.depth]),
+    temporalGate: filled(1, [cfg.depth]),
+  };
+}
+
+/**
+ * Encodes `pixelValues` [B, T·N, 3·2·p·p] (HF processor layout) into video embeddings
+ * [B, T·N/merge², hidden], ready to replace the video pad tokens of the decoder input.
+ */
+export function visionEncoder(scope: Scope, pixelValues: Tensor, grid: VideoGrid, cfg: VisionConfig, switches: VisionSwitches, trace?: VisionTrace): Tensor {
+  return patchMerger(scope.sub('merger'), visionBlocks(scope, pixelValues, grid, cfg, switches, trace), cfg);
+}
+
+/** ln_q (LayerNorm; RMSNorm in Qwen2.5-VL) per patch, concatenate each merge window's patches, then Linear → GELU → Linear. */
+export function patchMerger(scope: Scope, x: Tensor, cfg: VisionConfig): Tensor {
   const [b, t, n, c] = x.shape as [number, number, number, number];
   const window = cfg.spatial_merge_size ** 2;
-  const merged = reshape(layerNormLayer(scope.sub('ln_q'), x), [b, t * (n / window), window * c]);
+  const merged = reshape(visionNorm(scope.sub('ln_q'), x, cfg), [b, t * (n / window), window * c]);
   const hidden = gelu(linear(scope.sub('mlp').sub(0), merged, window * c));
   return linear(scope.sub('mlp').sub(2), hidden, cfg.hidden_size);
 }

@@ -9,7 +9,7 @@
  */
 import { TempolabError } from '../engine/errors.js';
 import { resolveLayers, validateContext, type ProbeContext } from './context.js';
-import { checkIntervention, isMaskIntervention, type Intervention } from './interventions.js';
+import { checkIntervention, isMaskIntervention, isVisionIntervention, type Intervention, type VisionIntervention } from './interventions.js';
 import { applyMaskIntervention, causalMask, checkEveryRowAttends } from './masks.js';
 import { copyIds, reverseFrameOrder, reverseVideoGroupIds, shuffleIdColumns, shuffledTokens } from './positions.js';
 
@@ -28,6 +28,10 @@ export interface CompiledInputs {
   layerPositionIds: (number[][] | null)[];
   /** Order of the raw frames fed to the vision encoder: a permutation of 0…F−1. */
   frameOrder: number[];
+  /** Vision-side inputs, null where no intervention touched them (the model's defaults apply). */
+  visionTemporalMask: Float32Array | null;
+  visionTemporalRope: Float32Array | null;
+  visionTemporalGate: Float32Array | null;
 }
 
 /** The inputs with no intervention: plain causal masks, rotary on in every layer, default ids, frames in order. */
@@ -44,6 +48,9 @@ export function baselineInputs(ctx: ProbeContext): CompiledInputs {
     positionIds: copyIds(ctx.positionIds),
     layerPositionIds: new Array<number[][] | null>(L).fill(null),
     frameOrder: Array.from({ length: ctx.rawFrames }, (_, f) => f),
+    visionTemporalMask: null,
+    visionTemporalRope: null,
+    visionTemporalGate: null,
   };
 }
 
@@ -60,6 +67,10 @@ export function compileInterventions(interventions: readonly Intervention[], ctx
   let masked = false;
   for (const iv of interventions) {
     checkIntervention(iv);
+    if (isVisionIntervention(iv)) {
+      applyVisionIntervention(inputs, iv, ctx);
+      continue;
+    }
     if (isMaskIntervention(iv)) {
       applyMaskIntervention(inputs.decoderMask, iv, ctx);
       masked = true;
@@ -90,4 +101,37 @@ export function compileInterventions(interventions: readonly Intervention[], ctx
   }
   if (masked) checkEveryRowAttends(inputs.decoderMask, spans.length, numLayers);
   return inputs;
+}
+
+/** STA blocks of `iv`, each checked against the encoder: a block without STA has nothing to change. */
+function staBlocks(iv: VisionIntervention, ctx: ProbeContext): number[] {
+  if (!ctx.vision) throw new TempolabError(`${iv.kind} needs the vision encoder's shape in the probe context (context.vision); build the context with PreparedClip`);
+  const { depth, staBlocks: withSta } = ctx.vision;
+  const blocks = iv.blocks === 'all' ? [...withSta] : [...new Set(iv.blocks)].sort((a, b) => a - b);
+  if (blocks.length === 0) throw new TempolabError(`${iv.kind}: the model has no STA blocks; vision-side interventions need a STAVE model`);
+  for (const b of blocks) {
+    if (!Number.isInteger(b) || b < 0 || b >= depth) throw new TempolabError(`${iv.kind}: vision block ${b} is out of range: the encoder has ${depth} blocks, 0–${depth - 1}`);
+    if (!withSta.includes(b)) throw new TempolabError(`${iv.kind}: vision block ${b} has no STA (STA blocks: ${withSta.join(', ') || 'none'})`);
+  }
+  return blocks;
+}
+
+function applyVisionIntervention(inputs: CompiledInputs, iv: VisionIntervention, ctx: ProbeContext): void {
+  const depth = ctx.vision?.depth ?? 0;
+  const t = ctx.mergedGrid.t;
+  const blocks = staBlocks(iv, ctx);
+  switch (iv.kind) {
+    case 'staOff':
+      inputs.visionTemporalGate ??= new Float32Array(depth).fill(1);
+      for (const b of blocks) inputs.visionTemporalGate[b] = 0;
+      return;
+    case 'ablateTemporalPE':
+      inputs.visionTemporalRope ??= new Float32Array(depth).fill(1);
+      for (const b of blocks) inputs.visionTemporalRope[b] = 0;
+      return;
+    case 'temporalKnockout':
+      inputs.visionTemporalMask ??= new Float32Array(depth * t * t);
+      for (const b of blocks) for (let i = 0; i < t; i++) for (let j = 0; j < t; j++) if (i !== j) inputs.visionTemporalMask[(b * t + i) * t + j] = -Infinity;
+      return;
+  }
 }

@@ -17,6 +17,8 @@ export interface ProbeContext {
   mergedGrid: { t: number; h: number; w: number };
   /** Raw frames fed to the vision encoder; it groups them into mergedGrid.t temporal groups. */
   rawFrames: number;
+  /** The vision encoder's blocks and which carry STA; needed by vision-side interventions only. */
+  vision?: { depth: number; staBlocks: readonly number[] };
 }
 
 /** Checks that the context's parts agree with each other; throws a one-line TempolabError if not. */

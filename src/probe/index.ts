@@ -16,3 +16,4 @@ export {
   type Experiment, type ExperimentCondition, type ExperimentName, type ExperimentOptions, type ExperimentShape,
 } from './experiments.js';
 export { runExperiment, experimentQuestions, type ProbeRow, type RunExperimentOptions } from './runner.js';
+export { probeClip, inspectClip, PreparedClip, softmaxRow, type ClipVideo, type ClipQuestion, type ClipProbe, type ClipInspection, type InspectOptions } from './clip.js';

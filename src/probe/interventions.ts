@@ -56,16 +56,30 @@ export interface CorrespondingArea { kind: 'correspondingArea'; radius: number; 
 export interface PreviousFrame { kind: 'previousFrame'; layers: LayerSpec }
 export interface CorrespondingAreaInPreviousFrame { kind: 'correspondingAreaInPreviousFrame'; radius: number; layers: LayerSpec }
 
+/**
+ * Vision-side interventions on STAVE's stacked temporal attention, per vision block (`blocks`
+ * counts vision encoder blocks from 0, and every named block must carry STA):
+ * - `staOff`: STA's residual update is multiplied by 0 — the block runs as if it had no STA;
+ * - `temporalKnockout`: STA's frames may not attend to other frames (its mask keeps only the
+ *   diagonal), so no information crosses frames there while STA's per-frame path stays;
+ * - `ablateTemporalPE`: no 1D RoPE over the frame index in STA.
+ */
+export interface StaOff { kind: 'staOff'; blocks: LayerSpec }
+export interface TemporalKnockout { kind: 'temporalKnockout'; blocks: LayerSpec }
+export interface AblateTemporalPE { kind: 'ablateTemporalPE'; blocks: LayerSpec }
+export type VisionIntervention = StaOff | TemporalKnockout | AblateTemporalPE;
+
 /** Interventions that only add −∞ entries to the decoder's attention masks. */
 export type MaskIntervention =
   | Knockout | InterFrame | FrameToQuery | RestrictQueryToFrame
   | CorrespondingArea | PreviousFrame | CorrespondingAreaInPreviousFrame;
 
-export type Intervention = AblatePE | ShufflePositions | ReversePE | ReverseFrames | MaskIntervention;
+export type Intervention = AblatePE | ShufflePositions | ReversePE | ReverseFrames | MaskIntervention | VisionIntervention;
 
 export const INTERVENTION_KINDS = [
   'ablatePE', 'shufflePositions', 'reversePE', 'reverseFrames', 'knockout', 'interFrame', 'frameToQuery',
   'restrictQueryToFrame', 'correspondingArea', 'previousFrame', 'correspondingAreaInPreviousFrame',
+  'staOff', 'temporalKnockout', 'ablateTemporalPE',
 ] as const satisfies readonly Intervention['kind'][];
 
 const MASK_KINDS: ReadonlySet<string> = new Set<MaskIntervention['kind']>([
@@ -73,6 +87,10 @@ const MASK_KINDS: ReadonlySet<string> = new Set<MaskIntervention['kind']>([
 ]);
 
 export const isMaskIntervention = (iv: Intervention): iv is MaskIntervention => MASK_KINDS.has(iv.kind);
+
+const VISION_KINDS: ReadonlySet<string> = new Set<VisionIntervention['kind']>(['staOff', 'temporalKnockout', 'ablateTemporalPE']);
+
+export const isVisionIntervention = (iv: Intervention): iv is VisionIntervention => VISION_KINDS.has(iv.kind);
 
 // Constructors: they check everything that does not depend on the model or the prompt, so a typo
 // fails where it is written; layer and frame ranges are checked by compileInterventions.
@@ -121,6 +139,18 @@ export function correspondingAreaInPreviousFrame({ radius, layers = 'all' }: { r
   return checked({ kind: 'correspondingAreaInPreviousFrame', radius, layers });
 }
 
+export function staOff({ blocks = 'all' }: { blocks?: LayerSpec } = {}): StaOff {
+  return checked({ kind: 'staOff', blocks });
+}
+
+export function temporalKnockout({ blocks = 'all' }: { blocks?: LayerSpec } = {}): TemporalKnockout {
+  return checked({ kind: 'temporalKnockout', blocks });
+}
+
+export function ablateTemporalPE({ blocks = 'all' }: { blocks?: LayerSpec } = {}): AblateTemporalPE {
+  return checked({ kind: 'ablateTemporalPE', blocks });
+}
+
 function checked<T extends Intervention>(iv: T): T {
   checkIntervention(iv);
   return iv;
@@ -135,6 +165,7 @@ export function checkIntervention(iv: Intervention): void {
     throw new TempolabError(`unknown intervention ${JSON.stringify(iv)}: its kind must be one of ${INTERVENTION_KINDS.join(', ')}`);
   const what = iv.kind;
   if ('layers' in iv) checkLayerSpec(iv.layers, what);
+  if ('blocks' in iv) checkLayerSpec(iv.blocks, what);
   switch (iv.kind) {
     case 'shufflePositions':
       if (iv.modality !== 'video' && iv.modality !== 'query') throw new TempolabError(`shufflePositions: modality must be "video" or "query", got ${JSON.stringify(iv.modality)}`);
@@ -184,5 +215,8 @@ export function describeIntervention(iv: Intervention): string {
     case 'correspondingArea': return `corresponding area (radius ${iv.radius}) in ${layers(iv.layers)}`;
     case 'previousFrame': return `previous frame in ${layers(iv.layers)}`;
     case 'correspondingAreaInPreviousFrame': return `corresponding area in previous frame (radius ${iv.radius}) in ${layers(iv.layers)}`;
+    case 'staOff': return `STA off in vision ${layers(iv.blocks).replace('layer', 'block')}`;
+    case 'temporalKnockout': return `temporal knockout in vision ${layers(iv.blocks).replace('layer', 'block')}`;
+    case 'ablateTemporalPE': return `no temporal PE in vision ${layers(iv.blocks).replace('layer', 'block')}`;
   }
 }

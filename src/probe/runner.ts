@@ -6,12 +6,9 @@
 import type { Dataset } from '../data/dataset.js';
 import type { Question } from '../data/types.js';
 import { TempolabError } from '../engine/errors.js';
-import { ropeIndex } from '../models/positionIds.js';
-import { encodeVideoQuestion } from '../models/prompt.js';
-import { clipPixelValues } from '../models/processor.js';
+import { secondPerGrid } from '../models/processor.js';
 import type { VideoLM } from '../models/videoLM.js';
-import { compileInterventions } from './compile.js';
-import type { ProbeContext } from './context.js';
+import { PreparedClip } from './clip.js';
 import type { Experiment } from './experiments.js';
 import type { Intervention } from './interventions.js';
 import type { ProbabilityRow } from './pc.js';
@@ -22,14 +19,6 @@ export interface ProbeRow extends ProbabilityRow {
 
 export interface RunExperimentOptions {
   onProgress?: (done: number, total: number) => void;
-}
-
-function softmaxAt(logits: Float32Array, offset: number, vocab: number, token: number): number {
-  let max = -Infinity;
-  for (let i = 0; i < vocab; i++) max = Math.max(max, logits[offset + i]!);
-  let sum = 0;
-  for (let i = 0; i < vocab; i++) sum += Math.exp(logits[offset + i]! - max);
-  return Math.exp(logits[offset + token]! - max) / sum;
 }
 
 /** The questions an experiment can use: its formats, and a reversed partner where it scores against one. */
@@ -43,47 +32,20 @@ export function experimentQuestions(experiment: Experiment, dataset: Dataset, qu
 }
 
 export async function runExperiment(model: VideoLM, dataset: Dataset, experiment: Experiment, questions: readonly Question[], options: RunExperimentOptions = {}): Promise<ProbeRow[]> {
-  const tokenizer = model.tokenizer;
-  if (!tokenizer) throw new TempolabError('the model has no tokenizer.json; probes need it to write prompts');
-  const cfg = model.config;
-  const merge = cfg.vision_config.spatial_merge_size;
+  if (!model.tokenizer) throw new TempolabError('the model has no tokenizer.json; probes need it to write prompts');
   const m = dataset.manifest;
-  const vocab = cfg.vocab_size;
   const byId = new Map(dataset.questions(questions[0]?.split ?? 'test').map((q) => [q.id, q]));
   const rows: ProbeRow[] = [];
   let done = 0;
   for (const q of questions) {
-    const plain = clipPixelValues(dataset, q.videoId, cfg.vision_config);
-    const grid = plain.grid;
-    const prompt = encodeVideoQuestion(tokenizer, { question: q.question, videoTokens: model.mergedTokens(grid), temporalGroups: grid.t });
-    const mergedGrid = { t: grid.t, h: grid.h / merge, w: grid.w / merge };
-    const context: ProbeContext = {
-      spans: prompt.spans,
-      numLayers: cfg.num_hidden_layers,
-      positionIds: ropeIndex(prompt.inputIds, cfg.video_token_id, mergedGrid),
-      mergedGrid,
-      rawFrames: m.frames,
-    };
+    const clip = new PreparedClip(model, { video: { frames: dataset.frames(q.videoId), count: m.frames, height: m.height, width: m.width, secondPerGridT: secondPerGrid(dataset.video(q.videoId).seconds, m.frames, model.config.vision_config) }, question: q.question });
     const probability = new Map<string, number>();
     const measure = async (interventions: Intervention[], answer: string): Promise<number> => {
       const key = JSON.stringify([interventions, answer]);
       const cached = probability.get(key);
       if (cached !== undefined) return cached;
-      const inputs = compileInterventions(interventions, context);
-      const identity = inputs.frameOrder.every((f, i) => f === i);
-      const pixels = identity ? plain : clipPixelValues(dataset, q.videoId, cfg.vision_config, inputs.frameOrder);
-      const out = await model.forward({
-        inputIds: prompt.inputIds,
-        pixelValuesVideos: pixels.data,
-        videoGridThw: [grid.t, grid.h, grid.w],
-        positionIds: inputs.positionIds,
-        layerPositionIds: inputs.layerPositionIds,
-        decoderMask: inputs.decoderMask,
-        decoderRope: inputs.decoderRope,
-      }, ['logits']);
-      const token = tokenizer.encode(answer)[0];
-      if (token === undefined) throw new TempolabError(`question ${q.id} has an empty answer`);
-      const p = softmaxAt(out.logits, prompt.spans.lastToken * vocab, vocab, token);
+      const token = clip.answerToken(answer);
+      const p = (await clip.distribution(interventions))[token]!;
       probability.set(key, p);
       return p;
     };

@@ -1,14 +1,21 @@
 /**
- * The three training recipes of the STAVE experiment, with their run directories:
- *  - base:    a VideoLM without STA trained from scratch (all parameters);
- *  - stave:   addTemporalAttention (zero-init), stage 1 = STA + vision LayerNorms, stage 2 = LoRA + STA;
- *  - control: the same base, data order, steps and stage structure, without STA
- *             (stage 1 = vision LayerNorms, stage 2 = the same LoRA) — so a STAVE gain is not just extra training.
+ * The training recipes, each a run directory (run.json, checkpoint/, log.jsonl):
+ *  - the base VideoLM is built as real Video-LLMs are, in four stages run in order by `base`, each
+ *    in RUN/<stage> and each continuing from the previous stage's model:
+ *      vision   — image-level pretraining of the ViT (dense supervised heads; no temporal objective)
+ *      language — the decoder as a text language model over the benchmark's questions and answers
+ *      align    — ViT and decoder frozen, the merger (projector) trained on perception questions
+ *      instruct — instruction tuning on every format and dimension (merger + decoder; the ViT stays
+ *                 image-level unless `instructTrainable: "all"`)
+ *  - stave:    addTemporalAttention (zero-init), stage 1 = STA + vision LayerNorms, stage 2 = LoRA + STA;
+ *  - control:  the same base, data order, steps and stage structure without STA;
+ *  - classify: the vision-only check of STA: the pretrained ViT (± STA, stage-1 recipe) + a linear
+ *              head over the 26 phenomenon outcomes.
  * Settings are stored in run.json so `--resume` rebuilds the same stages.
  */
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { openDataset } from '../data/dataset.js';
+import { openDataset, type Dataset } from '../data/dataset.js';
 import { benchmarkVocabulary } from '../data/vocabulary.js';
 import { writeFileAtomic } from '../engine/atomicWrite.js';
 import { TempolabError } from '../engine/errors.js';
@@ -17,14 +24,23 @@ import { withLora } from '../models/adapters.js';
 import { createVideoLM, loadVideoLM } from '../models/checkpoint.js';
 import { presetConfig, type PresetName } from '../models/config.js';
 import { isLoraParameter } from '../models/lora.js';
+import { isVideoClassifierHead, isVisionHead } from '../models/pretraining.js';
 import { buildWordLevelTokenizer } from '../models/tokenizer/index.js';
 import type { VideoLM } from '../models/videoLM.js';
+import { latestCheckpoint } from './checkpointSwap.js';
+import { LanguageModeling, VideoClassification, VideoQuestions, VisionPretraining } from './objectives.js';
 import { loadCheckpoint, runTraining, type RunOptions, type RunResult, type Stage, type StepProgress } from './trainer.js';
 import { abandonFailedStart, assertNewRunDir } from './runDir.js';
 import { TrainingData } from './trainingData.js';
 
 export const isVisionLayerNorm = (name: string): boolean => /^visual\.(blocks\.\d+\.norm[123]|merger\.ln_q)\./.test(name);
 export const isTemporalAttention = (name: string): boolean => /^visual\.blocks\.\d+\.(temp_attn|norm3)\./.test(name);
+export const isMerger = (name: string): boolean => name.startsWith('visual.merger.');
+export const isVisionTower = (name: string): boolean => name.startsWith('visual.') && !isMerger(name);
+export const isDecoder = (name: string): boolean => name.startsWith('model.') || name.startsWith('lm_head.');
+
+export const PRETRAINING_STAGES = ['vision', 'language', 'align', 'instruct'] as const;
+export type PretrainingStage = (typeof PRETRAINING_STAGES)[number];
 
 export interface CommonSettings {
   data: string;
@@ -36,12 +52,33 @@ export interface CommonSettings {
   maxGradNorm: number;
 }
 
-export interface BaseSettings extends CommonSettings {
-  kind: 'base';
-  preset: PresetName;
+/** One pretraining stage's length and optimiser settings. */
+export interface StageSchedule {
+  steps: number;
+  lr: number;
+  batchSize: number;
+}
+
+/** What instruction tuning trains: merger + decoder (the ViT stays image-level), or everything. */
+export type InstructTrainable = 'decoder' | 'all';
+
+/** One stage of the pipeline as a run of its own. `from` is the previous stage's run; vision starts from `preset`. */
+export interface PretrainingStageSettings extends CommonSettings {
+  kind: PretrainingStage;
+  from?: string;
+  preset?: PresetName;
   steps: number;
   lr: number;
   warmupSteps: number;
+  instructTrainable?: InstructTrainable;
+}
+
+/** The whole pipeline: the four stages in order, in out/<stage>. */
+export interface BaseSettings extends Omit<CommonSettings, 'batchSize'> {
+  kind: 'base';
+  preset: PresetName;
+  stages: Record<PretrainingStage, StageSchedule>;
+  instructTrainable: InstructTrainable;
 }
 
 /** The two fine-tuning stages shared by STAVE and the control. */
@@ -54,57 +91,107 @@ export interface FineTuneStages {
   loraAlpha: number;
 }
 
-export interface FineTuneSettings extends CommonSettings, FineTuneStages {
-  kind: 'stave' | 'control';
-  /** The base run (or model directory) to start from. */
-  from: string;
-  /** STAVE only. */
+/** Where STA goes and how it starts (STAVE and the STA arm of the classifier). */
+export interface TemporalAttentionSettings {
   staLayers?: 'all' | number[];
   headScale?: number;
   projInit?: 'zero' | 'normal';
   tokenOrder?: 'paper' | 'staveq2';
 }
 
-export type RunSettings = BaseSettings | FineTuneSettings;
+export interface FineTuneSettings extends CommonSettings, FineTuneStages, TemporalAttentionSettings {
+  kind: 'stave' | 'control';
+  /** The base run (or model directory) to start from. */
+  from: string;
+}
+
+export interface ClassifySettings extends CommonSettings, TemporalAttentionSettings {
+  kind: 'classify';
+  from: string;
+  /** With STA (STAVE's stage 1: STA + vision LayerNorms + head) or without (LayerNorms + head). */
+  sta: boolean;
+  steps: number;
+  lr: number;
+}
+
+export type RunSettings = BaseSettings | PretrainingStageSettings | FineTuneSettings | ClassifySettings;
 
 export const DEFAULT_COMMON = { seed: 0, batchSize: 16, checkpointEvery: 100, weightDecay: 0.01, maxGradNorm: 1.0 };
 
-function stagesOf(s: RunSettings): Stage[] {
-  const warmup = (steps: number) => Math.max(1, Math.round(steps * 0.05));
-  if (s.kind === 'base') return [{ name: 'base', steps: s.steps, peakLr: s.lr, warmupSteps: s.warmupSteps, trainable: () => true }];
-  const lora = (m: VideoLM) => withLora(m, { rank: s.loraRank, alpha: s.loraAlpha, seed: s.seed + 2 });
-  if (s.kind === 'stave') {
-    return [
-      {
-        name: 'stage1',
-        steps: s.stage1Steps,
-        peakLr: s.stage1Lr,
-        warmupSteps: warmup(s.stage1Steps),
-        trainable: (n) => isTemporalAttention(n) || isVisionLayerNorm(n),
-        begin: (m) => addTemporalAttention(m, { layers: s.staLayers, head_scale: s.headScale, proj_init: s.projInit, token_order: s.tokenOrder, seed: s.seed + 1 }),
-      },
-      { name: 'stage2', steps: s.stage2Steps, peakLr: s.stage2Lr, warmupSteps: warmup(s.stage2Steps), trainable: (n) => isLoraParameter(n) || isTemporalAttention(n), begin: lora },
-    ];
-  }
-  return [
-    { name: 'stage1', steps: s.stage1Steps, peakLr: s.stage1Lr, warmupSteps: warmup(s.stage1Steps), trainable: isVisionLayerNorm },
-    { name: 'stage2', steps: s.stage2Steps, peakLr: s.stage2Lr, warmupSteps: warmup(s.stage2Steps), trainable: isLoraParameter, begin: lora },
-  ];
+/** Pipeline defaults for the `small` preset on the synthetic benchmark (measured: README, Training). */
+export const DEFAULT_BASE_STAGES: Record<PretrainingStage, StageSchedule> = {
+  vision: { steps: 400, lr: 2e-3, batchSize: 8 },
+  language: { steps: 300, lr: 3e-3, batchSize: 32 },
+  align: { steps: 150, lr: 2e-3, batchSize: 16 },
+  instruct: { steps: 1200, lr: 1e-3, batchSize: 16 },
+};
+
+const warmup = (steps: number) => Math.max(1, Math.round(steps * 0.05));
+
+function staOptions(s: TemporalAttentionSettings, seed: number) {
+  return { layers: s.staLayers, head_scale: s.headScale, proj_init: s.projInit, token_order: s.tokenOrder, seed: seed + 1 };
 }
 
-/** The model a run starts from: a fresh preset (base) or the base run's final model. */
-async function initialModel(s: RunSettings): Promise<VideoLM> {
-  if (s.kind === 'base') {
-    const tokenizer = buildWordLevelTokenizer(benchmarkVocabulary());
-    return createVideoLM(presetConfig(s.preset, tokenizer.vocabSize, tokenizer.special), s.seed, tokenizer);
+function stagesOf(s: Exclude<RunSettings, BaseSettings>, dataset: Dataset): Stage[] {
+  const videoQuestions = (filter?: Parameters<typeof trainingData>[2]) => (m: VideoLM) => new VideoQuestions(trainingData(dataset, m, filter, s.seed));
+  const one = (name: string, steps: number, lr: number, trainable: (n: string) => boolean, objective: Stage['objective'], begin?: Stage['begin']): Stage =>
+    ({ name, steps, peakLr: lr, warmupSteps: warmup(steps), trainable, objective, begin });
+  switch (s.kind) {
+    case 'vision':
+      return [one('vision', s.steps, s.lr, (n) => isVisionTower(n) || isVisionHead(n), () => new VisionPretraining(dataset, 'train', s.seed))];
+    case 'language':
+      return [one('language', s.steps, s.lr, isDecoder, (m) => new LanguageModeling(dataset.questions('train'), m, s.seed))];
+    case 'align':
+      return [one('align', s.steps, s.lr, isMerger, videoQuestions((q) => q.dimension === 'perception'))];
+    case 'instruct': {
+      const trainable = s.instructTrainable === 'all' ? (n: string) => !isVisionHead(n) : (n: string) => isMerger(n) || isDecoder(n);
+      return [one('instruct', s.steps, s.lr, trainable, videoQuestions())];
+    }
+    case 'classify': {
+      const head = (n: string) => isVideoClassifierHead(n) || isVisionLayerNorm(n) || (s.sta && isTemporalAttention(n));
+      const begin = s.sta ? (m: VideoLM) => addTemporalAttention(m, staOptions(s, s.seed)) : undefined;
+      return [one('classify', s.steps, s.lr, head, () => new VideoClassification(dataset, 'train', s.seed), begin)];
+    }
+    case 'stave':
+    case 'control': {
+      const lora = (m: VideoLM) => withLora(m, { rank: s.loraRank, alpha: s.loraAlpha, seed: s.seed + 2 });
+      if (s.kind === 'stave') {
+        return [
+          one('stage1', s.stage1Steps, s.stage1Lr, (n) => isTemporalAttention(n) || isVisionLayerNorm(n), videoQuestions(), (m) => addTemporalAttention(m, staOptions(s, s.seed))),
+          one('stage2', s.stage2Steps, s.stage2Lr, (n) => isLoraParameter(n) || isTemporalAttention(n), videoQuestions(), lora),
+        ];
+      }
+      return [
+        one('stage1', s.stage1Steps, s.stage1Lr, isVisionLayerNorm, videoQuestions()),
+        one('stage2', s.stage2Steps, s.stage2Lr, isLoraParameter, videoQuestions(), lora),
+      ];
+    }
   }
+}
+
+function trainingData(dataset: Dataset, model: VideoLM, filter: ((q: { dimension: string }) => boolean) | undefined, seed: number): TrainingData {
+  return new TrainingData(dataset, model, 'train', seed, filter);
+}
+
+/** The model a run starts from: a fresh preset (vision) or the previous run's final model. */
+async function initialModel(s: Exclude<RunSettings, BaseSettings>): Promise<VideoLM> {
+  if (s.kind === 'vision' && !s.from) {
+    const tokenizer = buildWordLevelTokenizer(benchmarkVocabulary());
+    return createVideoLM(presetConfig(s.preset ?? 'small', tokenizer.vocabSize, tokenizer.special), s.seed, tokenizer);
+  }
+  if (!s.from) throw new TempolabError(`a ${s.kind} run needs --from: the run (or model directory) it continues`);
   return loadVideoLM(resolveModelDir(s.from));
 }
 
-/** A run directory's model is its checkpoint; a plain HF model directory is itself. */
+/**
+ * A run directory's model is its checkpoint; a base pipeline's is its last stage's; a plain HF
+ * model directory is itself.
+ */
 export function resolveModelDir(dir: string): string {
   if (existsSync(path.join(dir, 'config.json'))) return dir;
   if (existsSync(path.join(dir, 'checkpoint', 'config.json'))) return path.join(dir, 'checkpoint');
+  const last = path.join(dir, PRETRAINING_STAGES[PRETRAINING_STAGES.length - 1]!, 'checkpoint');
+  if (existsSync(path.join(last, 'config.json'))) return last;
   if (existsSync(path.join(dir, 'run.json'))) throw new TempolabError(`${dir} is a training run without a usable checkpoint/ (none saved yet, or a save was interrupted); 'tempolab train <kind> --resume --out ${dir}' recovers the newest complete one`);
   throw new TempolabError(`${dir} is neither a model directory (config.json) nor a training run (checkpoint/config.json)`);
 }
@@ -113,7 +200,65 @@ export interface TrainCallbacks {
   onStep?: (p: StepProgress) => void;
   shouldStop?: () => boolean;
   onCheckpointPhase?: RunOptions['onCheckpointPhase'];
-  onStart?: (info: { totalSteps: number; resumedAt: number; sequenceLength: number; examples: number }) => void;
+  onStart?: (info: { run: string; totalSteps: number; resumedAt: number; sequenceLength: number; examples: number }) => void;
+}
+
+async function readRunSettings(runDir: string): Promise<RunSettings> {
+  const file = path.join(runDir, 'run.json');
+  if (!existsSync(file)) throw new TempolabError(`${runDir} has no run.json: nothing to resume (start the run without --resume)`);
+  return JSON.parse(await fs.readFile(file, 'utf8')) as RunSettings;
+}
+
+/** The settings of pipeline stage `stage` of a base run. */
+export function pipelineStage(s: BaseSettings, stage: PretrainingStage): PretrainingStageSettings {
+  const i = PRETRAINING_STAGES.indexOf(stage);
+  const schedule = s.stages[stage];
+  return {
+    kind: stage,
+    data: s.data,
+    out: path.join(s.out, stage),
+    seed: s.seed,
+    batchSize: schedule.batchSize,
+    checkpointEvery: s.checkpointEvery,
+    weightDecay: s.weightDecay,
+    maxGradNorm: s.maxGradNorm,
+    steps: schedule.steps,
+    lr: schedule.lr,
+    warmupSteps: warmup(schedule.steps),
+    ...(i === 0 ? { preset: s.preset } : { from: path.join(s.out, PRETRAINING_STAGES[i - 1]!) }),
+    ...(stage === 'instruct' ? { instructTrainable: s.instructTrainable } : {}),
+  };
+}
+
+/** Whether a run directory holds a finished run (its checkpoint has passed its last stage). */
+async function finished(runDir: string): Promise<boolean> {
+  if (!existsSync(path.join(runDir, 'run.json'))) return false;
+  const saved = await latestCheckpoint(runDir);
+  const settings = await readRunSettings(runDir);
+  if (!saved || settings.kind === 'base') return false;
+  const { stageIndex } = saved;
+  const stages = settings.kind === 'stave' || settings.kind === 'control' ? 2 : 1;
+  return stageIndex >= stages;
+}
+
+/** The base pipeline: each stage in its own run under out/, skipping finished ones and resuming a started one. */
+async function trainPipeline(s: BaseSettings, resuming: boolean, callbacks: TrainCallbacks): Promise<RunResult> {
+  if (!resuming) await writeFileAtomic(path.join(s.out, 'run.json'), JSON.stringify(s, null, 2) + '\n');
+  let last: RunResult | null = null;
+  let seconds = 0;
+  for (const stage of PRETRAINING_STAGES) {
+    const settings = pipelineStage(s, stage);
+    if (await finished(settings.out)) continue;
+    const started = existsSync(path.join(settings.out, 'run.json'));
+    last = await train(started ? { resume: settings.out } : settings, callbacks);
+    seconds += last.seconds;
+    if (last.interrupted) return { ...last, seconds };
+  }
+  if (!last) {
+    const model = await loadVideoLM(resolveModelDir(s.out));
+    return { model, state: { stageIndex: 1, step: 0, globalStep: 0 }, interrupted: false, seconds: 0 };
+  }
+  return { ...last, seconds };
 }
 
 /**
@@ -123,25 +268,21 @@ export interface TrainCallbacks {
 export async function train(settings: RunSettings | { resume: string }, callbacks: TrainCallbacks = {}): Promise<RunResult> {
   const resuming = 'resume' in settings;
   const runDir = resuming ? settings.resume : settings.out;
-  let s: RunSettings;
-  if (resuming) {
-    const file = path.join(runDir, 'run.json');
-    if (!existsSync(file)) throw new TempolabError(`${runDir} has no run.json: nothing to resume (start the run without --resume)`);
-    s = JSON.parse(await fs.readFile(file, 'utf8')) as RunSettings;
-  } else {
-    s = settings;
-    await assertNewRunDir(runDir);
-  }
+  const s = resuming ? await readRunSettings(runDir) : settings;
+  if (!resuming) await assertNewRunDir(runDir);
+  if (s.kind === 'base') return trainPipeline(s, resuming, callbacks);
   const createdDir = !existsSync(runDir);
   const checkpoint = resuming ? await loadCheckpoint(runDir) : null;
   const model = checkpoint?.model ?? (await initialModel(s));
-  const data = new TrainingData(openDataset(s.data), model, 'train', s.seed);
-  // Written only once the inputs have proved valid, so a failed start leaves nothing to clean up.
+  const dataset = openDataset(s.data);
+  const stages = stagesOf(s, dataset);
+  // Built once here to validate the data before anything is written (a failed start leaves nothing).
+  const probe = stages[checkpoint?.state.stageIndex ?? 0] ?? stages[0]!;
+  const objective = probe.objective(model);
   if (!resuming) await writeFileAtomic(path.join(runDir, 'run.json'), JSON.stringify(s, null, 2) + '\n');
-  const stages = stagesOf(s);
-  callbacks.onStart?.({ totalSteps: stages.reduce((a, st) => a + st.steps, 0), resumedAt: checkpoint?.state.globalStep ?? 0, sequenceLength: data.length, examples: data.encoded.length });
+  callbacks.onStart?.({ run: runDir, totalSteps: stages.reduce((a, st) => a + st.steps, 0), resumedAt: checkpoint?.state.globalStep ?? 0, sequenceLength: objective.sequenceLength, examples: objective.examples });
   try {
-    return await runTraining(model, data, { runDir, stages, batchSize: s.batchSize, weightDecay: s.weightDecay, maxGradNorm: s.maxGradNorm, checkpointEvery: s.checkpointEvery, onStep: callbacks.onStep, shouldStop: callbacks.shouldStop, onCheckpointPhase: callbacks.onCheckpointPhase }, checkpoint);
+    return await runTraining(model, { runDir, stages, batchSize: s.batchSize, weightDecay: s.weightDecay, maxGradNorm: s.maxGradNorm, checkpointEvery: s.checkpointEvery, seed: s.seed, onStep: callbacks.onStep, shouldStop: callbacks.shouldStop, onCheckpointPhase: callbacks.onCheckpointPhase }, checkpoint);
   } catch (error) {
     if (!resuming) await abandonFailedStart(runDir, createdDir);
     throw error;

@@ -10,11 +10,12 @@ import { TempolabError } from '../engine/errors.js';
 import { readSafetensors, writeSafetensors } from '../engine/safetensors.js';
 import { warmupCosine } from '../engine/schedule.js';
 import { compileTrainStep, type OptimizerState, type TrainStep } from '../engine/trainStep.js';
+import type { Graph } from '../engine/graph.js';
+import { initParameters } from '../engine/parameters.js';
 import { loadVideoLM, saveVideoLM } from '../models/checkpoint.js';
-import { traceVideoLM } from '../models/graph.js';
 import type { VideoLM } from '../models/videoLM.js';
+import type { Objective } from './objectives.js';
 import { checkpointDir, latestCheckpoint, truncateLog, writeCheckpoint, type CheckpointPhase } from './checkpointSwap.js';
-import type { TrainingData } from './trainingData.js';
 
 export { checkpointDir } from './checkpointSwap.js';
 
@@ -26,6 +27,8 @@ export interface Stage {
   trainable: (name: string) => boolean;
   /** Applied to the model when the stage begins (not on resume inside the stage). */
   begin?: (model: VideoLM) => VideoLM;
+  /** What the stage optimises, built for the model as the stage begins. */
+  objective: (model: VideoLM) => Objective;
 }
 
 export interface RunOptions {
@@ -35,6 +38,8 @@ export interface RunOptions {
   weightDecay: number;
   maxGradNorm: number;
   checkpointEvery: number;
+  /** Seeds the initialisation of stage-only parameters (heads). */
+  seed: number;
   /** Called after every step. */
   onStep?: (p: StepProgress) => void;
   /** Polled after every step; when it returns true the run saves a checkpoint and stops. */
@@ -109,9 +114,25 @@ export async function loadCheckpoint(runDir: string): Promise<{ model: VideoLM; 
   return { model, state: { stageIndex: state.stageIndex, step: state.step, globalStep: state.globalStep }, optimizer };
 }
 
-async function compileStage(model: VideoLM, data: TrainingData, stage: Stage, o: RunOptions): Promise<TrainStep> {
-  const grid = data.pixelValues(data.questions[0]!.videoId).grid;
-  const graph = traceVideoLM(model.config, { batch: o.batchSize, seq: data.length, grid, withLoss: true });
+/**
+ * Parameters a stage's graph needs beyond the model's own (the heads of vision pretraining or of
+ * the classifier): taken from the run's checkpoint when resuming, otherwise freshly initialised.
+ */
+async function provideStageParameters(model: VideoLM, graph: Graph, runDir: string, seed: number): Promise<void> {
+  const missing = graph.parameters.filter((p) => !model.params.has(p.name));
+  if (!missing.length) return;
+  const saved = path.join(checkpointDir(runDir), 'model.safetensors');
+  const tensors = existsSync(saved) ? (await readSafetensors(saved)).tensors : new Map();
+  const fresh = initParameters(missing, seed);
+  for (const spec of missing) {
+    const t = tensors.get(spec.name);
+    model.params.set(spec.name, t && t.data instanceof Float32Array ? { shape: [...spec.shape], data: t.data } : fresh.get(spec.name)!);
+  }
+}
+
+async function compileStage(model: VideoLM, objective: Objective, stage: Stage, o: RunOptions): Promise<TrainStep> {
+  const graph = objective.graph(model, o.batchSize);
+  await provideStageParameters(model, graph, o.runDir, o.seed);
   return compileTrainStep(graph, { trainable: stage.trainable, weightDecay: o.weightDecay, maxGradNorm: o.maxGradNorm });
 }
 
@@ -121,7 +142,6 @@ async function compileStage(model: VideoLM, data: TrainingData, stage: Stage, o:
  */
 export async function runTraining(
   initial: VideoLM,
-  data: TrainingData,
   o: RunOptions,
   resume: { model: VideoLM; state: TrainerState; optimizer: OptimizerState | null } | null = null,
 ): Promise<RunResult> {
@@ -139,16 +159,16 @@ export async function runTraining(
     const resuming = resume !== null && state.step > 0;
     if (!resuming && stage.begin && state.step === 0) model = stage.begin(model);
     if (state.step >= stage.steps) continue;
-    const step = await compileStage(model, data, stage, o);
+    const objective = stage.objective(model);
+    const step = await compileStage(model, objective, stage, o);
     let optimizer: OptimizerState = resuming && resume?.optimizer ? resume.optimizer : step.initState();
     const lastGood = { step: state.step };
     let tokens = 0;
     const stageStart = Date.now();
     while (state.step < stage.steps) {
-      const indices = data.batchIndices(state.globalStep, o.batchSize);
-      const feeds = model.feeds(data.requests(indices), true).inputs;
+      const batch = objective.batch(model, state.globalStep, o.batchSize);
       const lr = warmupCosine({ peak: stage.peakLr, warmupSteps: stage.warmupSteps, totalSteps: stage.steps }, state.step);
-      const result = await step.run(model.params, optimizer, feeds, lr);
+      const result = await step.run(model.params, optimizer, batch.feeds, lr);
       if (!Number.isFinite(result.loss) || !Number.isFinite(result.gradNorm)) {
         throw new TempolabError(
           `training diverged at step ${state.step + 1} of ${stage.name} (loss ${result.loss}, gradient norm ${result.gradNorm}); ` +
@@ -159,7 +179,7 @@ export async function runTraining(
       }
       state.step++;
       state.globalStep++;
-      tokens += data.supervisedTokens(indices);
+      tokens += batch.units;
       const progress: StepProgress = {
         stage: stage.name,
         stageIndex: state.stageIndex,

@@ -6,17 +6,17 @@
 import type { Dataset } from '../data/dataset.js';
 import type { Question, Split } from '../data/types.js';
 import { TempolabError } from '../engine/errors.js';
-import { Random } from '../engine/random.js';
 import { encodeVideoQuestion, padQuestion, type EncodedQuestion } from '../models/prompt.js';
 import { clipPixelValues, type PixelValues } from '../models/processor.js';
 import type { ForwardRequest, VideoLM } from '../models/videoLM.js';
+import { BatchSchedule } from './batches.js';
 
 export class TrainingData {
   readonly questions: Question[];
   readonly encoded: EncodedQuestion[];
   readonly length: number;
   private readonly pixels = new Map<string, PixelValues>();
-  private readonly orders = new Map<number, number[]>();
+  private readonly schedule: BatchSchedule;
 
   constructor(
     readonly dataset: Dataset,
@@ -35,6 +35,7 @@ export class TrainingData {
     // One padded length (a multiple of 8) for the whole run: one train-step graph.
     this.length = Math.ceil(Math.max(...raw.map((e) => e.inputIds.length)) / 8) * 8;
     this.encoded = raw.map((e) => padQuestion(e, this.length, tokenizer.special.endOfText));
+    this.schedule = new BatchSchedule(this.encoded.length, seed);
   }
 
   pixelValues(videoId: string): PixelValues {
@@ -46,27 +47,16 @@ export class TrainingData {
     return pv;
   }
 
-  /** The example indices of global step `step`: epochs are seeded permutations, so any step's batch is reproducible (resume). */
+  /** The example indices of global step `step` (seeded epochs: resume reproduces them). */
   batchIndices(step: number, batchSize: number): number[] {
-    const n = this.encoded.length;
-    return Array.from({ length: batchSize }, (_, k) => {
-      const position = step * batchSize + k;
-      const epoch = Math.floor(position / n);
-      let order = this.orders.get(epoch);
-      if (!order) {
-        order = new Random(this.seed * 7919 + epoch).shuffle(Array.from({ length: n }, (_, i) => i));
-        this.orders.set(epoch, order);
-        this.orders.delete(epoch - 2);
-      }
-      return order[position % n]!;
-    });
+    return this.schedule.indices(step, batchSize);
   }
 
   requests(indices: number[]): ForwardRequest[] {
     return indices.map((i) => {
       const e = this.encoded[i]!;
       const pv = this.pixelValues(this.questions[i]!.videoId);
-      return { inputIds: e.inputIds, labels: e.labels, pixelValuesVideos: pv.data, videoGridThw: [pv.grid.t, pv.grid.h, pv.grid.w] as const };
+      return { inputIds: e.inputIds, labels: e.labels, pixelValuesVideos: pv.data, videoGridThw: [pv.grid.t, pv.grid.h, pv.grid.w] as const, secondPerGridT: pv.secondPerGridT };
     });
   }
 

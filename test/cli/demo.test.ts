@@ -26,6 +26,16 @@ test('tempolab demo --quick runs end to end and writes a report whose numbers ma
     const overall = (100 * r.all.overall.mean).toFixed(1);
     assert.ok(markdown.includes(overall) && stdout.includes(overall), `${r.model}'s overall accuracy ${overall} appears in report.md and the summary`);
   }
-  for (const run of ['base', 'stave', 'control']) assert.ok((await fs.stat(path.join(out, run, 'checkpoint', 'model.safetensors'))).size > 0);
+  for (const run of ['base/vision', 'base/language', 'base/align', 'base/instruct', 'stave', 'control', 'classify-sta', 'classify-no-sta']) assert.ok((await fs.stat(path.join(out, run, 'checkpoint', 'model.safetensors'))).size > 0, run);
+  assert.equal(results.diagnostics.length, 5, 'diagnostics after each pipeline stage and for STAVE');
+  assert.equal(results.classifier.length, 2, 'the vision-only check ran with and without STA');
+  assert.match(html, /Is the visual pathway healthy/);
+  assert.match(html, /Vision-only check of STA/);
+  assert.match(results.provenance.settingsHash, /^[0-9a-f]{16}$/);
+  for (const m of ['base', 'control', 'stave']) {
+    const lines = (await fs.readFile(path.join(out, 'predictions', `${m}.jsonl`), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(lines.length, results.results[0].questions, `${m}: one prediction per test question`);
+  }
+  assert.ok(html.indexOf('What this run found') < html.indexOf('Training'), 'the report opens with its findings');
   await fs.rm(path.dirname(out), { recursive: true });
 });

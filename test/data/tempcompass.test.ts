@@ -9,6 +9,7 @@ import {
   importTempCompassQuestions,
   importVideos,
   openDataset,
+  parsePairsSpec,
   synthesizeDataset,
   type Question,
 } from '../../src/data/index.js';
@@ -67,4 +68,48 @@ test("TempCompass' own layout joins with imported videos by file name", async ()
   writeFileSync(bad, JSON.stringify({ '1008': { motion: [] } }));
   await assert.rejects(importTempCompassQuestions([bad], ds, { format: 'yes_no' }), /unknown dimension 'motion'/);
   await assert.rejects(importTempCompassQuestions([bad], ds), /cannot tell the task type of '.*yes_no_bad\.json'/);
+});
+
+test('the synthetic set\'s opposing pairs survive a TempCompass export and re-import (linked from the recorded partner videos)', async () => {
+  const ds = path.join(root, 'synthetic');
+  const files = await exportTempCompassQuestions(ds, path.join(root, 'questions-pairs'), ['test']);
+  const joined = path.join(root, 'joined-pairs');
+  await importTempCompassQuestions(files, ds, { out: joined });
+  const pairsOf = (qs: Question[]) => {
+    const byId = new Map(qs.map((q) => [q.id, q]));
+    return qs.filter((q) => q.partnerId && byId.has(q.partnerId)).map((q) => content(q) + ' ↔ ' + content(byId.get(q.partnerId!)!)).sort();
+  };
+  const original = pairsOf(openDataset(ds).questions('test'));
+  assert.ok(original.length > 50);
+  assert.deepEqual(pairsOf(openDataset(joined).questions('test')), original);
+});
+
+test('real videos get opposing partners: import --add-reversed, then questions paired by --pairs suffix:_reversed, a pairs file, or the recorded twins', async () => {
+  const videos = path.join(root, 'videos-pairs');
+  mkdirSync(videos);
+  execFileSync(ffmpegPath(), ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=duration=1:size=64x48:rate=10', '-pix_fmt', 'yuv420p', path.join(videos, '1008.mp4')]);
+  const ds = path.join(root, 'tc-pairs');
+  await importVideos([videos], ds, { frames: 4, size: 16, addReversed: true });
+  const question = 'Which direction is the car moving?\nA. From left to right\nB. From right to left';
+  const mc = path.join(root, 'pairs', 'multi-choice.json');
+  mkdirSync(path.dirname(mc), { recursive: true });
+  writeFileSync(mc, JSON.stringify({
+    '1008': { direction: [{ question, answer: 'B. From right to left' }], attribute_change: [{ question: 'What colour is the car?\nA. Red\nB. Blue', answer: 'A. Red' }] },
+    '1008_reversed': { direction: [{ question, answer: 'A. From left to right' }], attribute_change: [{ question: 'What colour is the car?\nA. Red\nB. Blue', answer: 'A. Red' }] },
+  }));
+  const pairsFile = path.join(root, 'pairs', 'partners.json');
+  writeFileSync(pairsFile, JSON.stringify({ '1008': '1008_reversed' }));
+  for (const pairs of [undefined, parsePairsSpec('suffix:_reversed'), parsePairsSpec(pairsFile)]) {
+    const out = path.join(root, `tc-pairs-${pairs ? Object.keys(pairs)[0] : 'recorded'}`);
+    await importTempCompassQuestions([mc], ds, { out, pairs });
+    const qs = openDataset(out).questions('test');
+    const direction = qs.filter((q) => q.dimension === 'direction');
+    assert.deepEqual(direction.map((q) => q.partnerId), [direction[1]!.id, direction[0]!.id], 'the direction questions are partners');
+    assert.ok(qs.filter((q) => q.dimension === 'attribute_change').every((q) => q.partnerId === null), 'equal answers are not opposing');
+  }
+  assert.throws(() => parsePairsSpec(path.join(root, 'nowhere.json')), /neither suffix:<text> nor an existing JSON file/);
+  writeFileSync(pairsFile, JSON.stringify(['1008']));
+  assert.throws(() => parsePairsSpec(pairsFile), /must be a JSON object mapping video ids to partner video ids/);
+  writeFileSync(pairsFile, JSON.stringify({ '1008': '1009' }));
+  await assert.rejects(importTempCompassQuestions([mc], ds, { out: path.join(root, 'never'), pairs: parsePairsSpec(pairsFile) }), /--pairs names '1009', which is not a video of the dataset/);
 });

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { fileURLToPath } from 'node:url';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { ffmpegPath, importVideos, openDataset } from '../../src/data/index.js';
+import { decodeVideo, ffmpegPath, fpsFrameSampling, importVideos, openDataset } from '../../src/data/index.js';
 import { framesOf, tempDir } from './helpers.js';
 
 const root = tempDir();
@@ -90,4 +90,36 @@ test('empty, non-video and missing inputs give one-line errors', async () => {
   await assert.rejects(importVideos([testsrc], out, { size: 30 }), /--size must be a multiple of 8/);
   await assert.rejects(importVideos([testsrc], out, { frames: 3 }), /--frames must be an even integer/);
   assert.equal(existsSync(out), false);
+});
+
+test('--add-reversed writes each clip\'s frame-reversed twin as its opposing partner; the source duration is recorded', async () => {
+  const out = path.join(root, 'ramp-reversed-ds');
+  const manifest = await importVideos([ramp], out, { frames: 8, size: 16, addReversed: true });
+  assert.equal(manifest.splits.test.videos, 2);
+  const ds = openDataset(out);
+  const [forward, backward] = [ds.video('ramp'), ds.video('ramp_reversed')];
+  assert.deepEqual([forward.partnerId, forward.partnerKind, backward.partnerId, backward.partnerKind], ['ramp_reversed', 'reversed', 'ramp', 'reversed']);
+  assert.deepEqual(backward.sourceFrames, [28, 24, 20, 16, 13, 9, 5, 1]);
+  assert.deepEqual(framesOf(ds.frames('ramp_reversed'), 8).map(mean), framesOf(ds.frames('ramp'), 8).map(mean).reverse());
+  assert.equal(forward.seconds, 3, '30 frames at 10 fps');
+  const clash = path.join(root, 'ramp_reversed.mp4');
+  writeFileSync(clash, readFileSync(ramp));
+  const twice = spawnSync(process.execPath, [cliPath, 'data', 'import', ramp, clash, '--out', path.join(root, 'x'), '--add-reversed'], { encoding: 'utf8' });
+  assert.notEqual(twice.status, 0);
+  assert.match(twice.stderr, /would get the reversed twin 'ramp_reversed', which is also an input/);
+});
+
+test("Qwen2.5-VL's fps-based sampling (qwen-vl-utils smart_nframes), hand-worked", async () => {
+  // 3 s at 10 fps, 2 fps → 6 frames at linspace(0, 29, 6) = 0, 5.8, 11.6, 17.4, 23.2, 29.
+  assert.deepEqual(fpsFrameSampling(30, 10, 2), { indices: [0, 6, 12, 17, 23, 29], sampleFps: 2 });
+  // 0.2 s: at least 4 frames; linspace(0, 4, 4) = 0, 1.33, 2.67, 4.
+  assert.deepEqual(fpsFrameSampling(5, 25).indices, [0, 1, 3, 4]);
+  // 40 s at 25 fps → 80 frames; odd results round down to even: 7 s at 1 fps → 6.
+  assert.equal(fpsFrameSampling(1000, 25).indices.length, 80);
+  assert.equal(fpsFrameSampling(70, 10, 1).indices.length, 6);
+  assert.throws(() => fpsFrameSampling(1, 10), /the video has only 1 frames/);
+  const clip = await decodeVideo(ramp, 0, 16, { fps: 2 });
+  assert.deepEqual(clip.sourceFrames, [0, 6, 12, 17, 23, 29]);
+  assert.equal(clip.sampleFps, 2);
+  assert.deepEqual(framesOf(clip.pixels, 6).map((f) => Math.round(mean(f) / 8)), [0, 6, 12, 17, 23, 29], 'the ramp\'s grey level names each frame');
 });

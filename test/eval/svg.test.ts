@@ -23,7 +23,7 @@ test('line chart maps data to pixels through the documented plot area, one path 
   // (5, 0.25) → x = 60 + 5/10 · 300 = 210, y = 250 − 0.25 · 230 = 192.5.
   assert.deepEqual(paths(svg, 'line'), ['M60,250L210,192.5L360,20', 'M60,20L360,250', 'M120,135']);
   assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" width="540" height="300" viewBox="0 0 540 300"/);
-  assert.equal((svg.match(/<g class="legend">/g) ?? []).length, 3);
+  assert.equal((svg.match(/<g class="legend"/g) ?? []).length, 3);
 });
 
 test('a title moves the plot down by its height; gaps break the line; intervals become bands', () => {
@@ -79,7 +79,7 @@ test('grouped bars: each bar in its slot of the category band, error bars where 
   });
   // Bands of 150 px; bars 0.8 · 150 / 2 = 60 wide after a 15 px inset. control/direction: x 75,
   // top 250 − 0.5 · 230 = 135, height 115. STAVE/order: x 60 + 150 + 15 + 60 = 285, top 20.
-  const bars = [...svg.matchAll(/<rect class="bar" x="([^"]*)" y="([^"]*)" width="([^"]*)" height="([^"]*)"/g)].map((m) => m.slice(1).map(Number));
+  const bars = [...svg.matchAll(/<rect class="bar" data-series="[^"]*" x="([^"]*)" y="([^"]*)" width="([^"]*)" height="([^"]*)"/g)].map((m) => m.slice(1).map(Number));
   assert.deepEqual(bars, [[75, 135, 60, 115], [225, 192.5, 60, 57.5], [285, 20, 60, 230]]);
   // control/direction error bar from 0.4 (158) to 0.6 (112) at the bar's centre x = 105, caps ±6.
   assert.deepEqual(paths(svg, 'error-bar')[0], 'M105,158L105,112M99,158L111,158M99,112L111,112');

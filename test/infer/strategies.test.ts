@@ -10,15 +10,15 @@ import { traceStrategicPrefill } from '../../src/infer/prefillGraph.js';
 import { parseStrategies, type Strategies } from '../../src/infer/strategies.js';
 import { layoutOf } from '../../src/infer/layout.js';
 import { relativeError } from '../engine/helpers.js';
-import { perturb, request, tinyConfig, VOCAB } from '../models/helpers.js';
+import { perturb, request, tinyConfig, tinyQwen25Config, VOCAB } from '../models/helpers.js';
 
 const LAYERS = 4;
 /** helpers.request(): [6 7 <vs> v×8 <ve> 8 9 10]: frames at 3–6 and 7–10, 4 tokens each. */
 const SPANS: PromptSpans = { length: 15, instruction: [0, 2], visionStart: 2, frames: [[3, 7], [7, 11]], visionEnd: 11, query: [12, 14], suffix: [14, 15], lastToken: 14, answer: null };
 const [V0, V1, N, S] = [3, 11, 4, 15];
 
-function model4(): VideoLM {
-  const m = createVideoLM({ ...tinyConfig(), num_hidden_layers: LAYERS }, 51);
+function model4(base = tinyConfig()): VideoLM {
+  const m = createVideoLM({ ...base, num_hidden_layers: LAYERS }, 51);
   perturb(m, 52);
   return m;
 }
@@ -47,39 +47,41 @@ function feeds64(m: VideoLM, req: ForwardRequest): Record<string, ArrayLike<numb
 
 const frameOf = (p: number) => (p >= V0 && p < V1 ? Math.floor((p - V0) / N) : -1);
 
-test('strategy 2 (per-frame blocks) equals masked full attention with the block-diagonal mask (float64)', () => {
-  const m = model4();
-  const req = request(m);
-  const s: Strategies = { noInterFrame: [1, 4] };
-  const expected = maskedLogits64(m, req, (l, i, j) => l >= 1 && frameOf(i) >= 0 && frameOf(j) >= 0 && frameOf(j) !== frameOf(i));
-  assert.ok(relativeError(strategicLogits64(m, req, s), expected) < 1e-10);
-});
+for (const [kind, configOf] of [['Qwen2-VL', tinyConfig], ['Qwen2.5-VL', () => tinyQwen25Config()]] as const) {
+  test(`${kind}: strategy 2 (per-frame blocks) equals masked full attention with the block-diagonal mask (float64)`, () => {
+    const m = model4(configOf());
+    const req = request(m);
+    const s: Strategies = { noInterFrame: [1, 4] };
+    const expected = maskedLogits64(m, req, (l, i, j) => l >= 1 && frameOf(i) >= 0 && frameOf(j) >= 0 && frameOf(j) !== frameOf(i));
+    assert.ok(relativeError(strategicLogits64(m, req, s), expected) < 1e-10);
+  });
 
-test('strategy 1 (query → last frame on a gathered key subset) equals masked full attention (float64)', () => {
-  const m = model4();
-  const req = request(m);
-  const expected = maskedLogits64(m, req, (l, i, j) => l >= 1 && l < 3 && i >= V1 && frameOf(j) === 0);
-  assert.ok(relativeError(strategicLogits64(m, req, { sparseQuery: [1, 3] }), expected) < 1e-10);
-});
+  test(`${kind}: strategy 1 (query → last frame on a gathered key subset) equals masked full attention (float64)`, () => {
+    const m = model4(configOf());
+    const req = request(m);
+    const expected = maskedLogits64(m, req, (l, i, j) => l >= 1 && l < 3 && i >= V1 && frameOf(j) === 0);
+    assert.ok(relativeError(strategicLogits64(m, req, { sparseQuery: [1, 3] }), expected) < 1e-10);
+  });
 
-test('strategy 3 (temporal exit) equals hiding the frames from later tokens in the exited layers (float64)', () => {
-  const m = model4();
-  const req = request(m);
-  const expected = maskedLogits64(m, req, (l, i, j) => l >= 2 && i >= V1 && frameOf(j) >= 0);
-  assert.ok(relativeError(strategicLogits64(m, req, { exitAt: 2 }), expected) < 1e-10);
-});
+  test(`${kind}: strategy 3 (temporal exit) equals hiding the frames from later tokens in the exited layers (float64)`, () => {
+    const m = model4(configOf());
+    const req = request(m);
+    const expected = maskedLogits64(m, req, (l, i, j) => l >= 2 && i >= V1 && frameOf(j) >= 0);
+    assert.ok(relativeError(strategicLogits64(m, req, { exitAt: 2 }), expected) < 1e-10);
+  });
 
-test('temporal exit at L = number of layers equals the baseline bit for bit; the baseline matches the ordinary prefill', async () => {
-  const m = model4();
-  const req = request(m);
-  const base = await strategicPrefill(m, req, SPANS, {});
-  const exitAtEnd = await strategicPrefill(m, req, SPANS, { exitAt: LAYERS });
-  assert.deepEqual(exitAtEnd.logits, base.logits);
-  exitAtEnd.keys.forEach((k, l) => assert.deepEqual(k, base.keys[l]));
-  const ordinary = (await prefillBatch(m, [req]))[0]!;
-  assert.ok(relativeError(base.logits, Float64Array.from(ordinary.logits)) < 1e-5);
-  base.keys.forEach((k, l) => assert.ok(relativeError(k, Float64Array.from(ordinary.keys[l]!)) < 1e-5, `layer ${l} keys`));
-});
+  test(`${kind}: temporal exit at L = number of layers equals the baseline bit for bit; the baseline matches the ordinary prefill`, async () => {
+    const m = model4(configOf());
+    const req = request(m);
+    const base = await strategicPrefill(m, req, SPANS, {});
+    const exitAtEnd = await strategicPrefill(m, req, SPANS, { exitAt: LAYERS });
+    assert.deepEqual(exitAtEnd.logits, base.logits);
+    exitAtEnd.keys.forEach((k, l) => assert.deepEqual(k, base.keys[l]));
+    const ordinary = (await prefillBatch(m, [req]))[0]!;
+    assert.ok(relativeError(base.logits, Float64Array.from(ordinary.logits)) < 1e-5);
+    base.keys.forEach((k, l) => assert.ok(relativeError(k, Float64Array.from(ordinary.keys[l]!)) < 1e-5, `layer ${l} keys`));
+  });
+}
 
 test('with an early temporal exit, the KV cache of layers ≥ L holds no frame tokens (sizes checked), and decoding runs on it', async () => {
   const m = model4();

@@ -1,7 +1,7 @@
 import { interpret } from '../../src/engine/interpreter.js';
 import { Random } from '../../src/engine/random.js';
 import type { VideoLMConfig } from '../../src/models/config.js';
-import { presetConfig } from '../../src/models/config.js';
+import { presetConfig, validateConfig } from '../../src/models/config.js';
 import { createVideoLM } from '../../src/models/checkpoint.js';
 import { videoToPixelValues } from '../../src/models/processor.js';
 import type { ForwardRequest, OutputName, VideoLM } from '../../src/models/videoLM.js';
@@ -53,4 +53,19 @@ export function interpretRequest(model: VideoLM, req: ForwardRequest, outputs: O
   for (const [k, v] of Object.entries(inputs)) feeds[k] = v as ArrayLike<number>;
   for (const [k, p] of model.params) feeds[k] = p.data;
   return interpret(graph, feeds, Object.fromEntries(outputs.map((o) => [o, graph.outputs.get(o)!])));
+}
+
+/**
+ * A tiny Qwen2.5-VL: RMSNorm + SwiGLU vision tower, window_size 8 px = one 2×2 merge unit per
+ * window (patch 4, merge 2), block 1 full attention, tokens_per_second 2.
+ */
+export function tinyQwen25Config(fullatt: number[] = [1], windowSize = 8): VideoLMConfig {
+  const c = tinyConfig();
+  const { mlp_ratio: _ratio, ...vision } = c.vision_config;
+  return validateConfig({
+    ...c,
+    model_type: 'qwen2_5_vl',
+    architectures: ['Qwen2_5_VLForConditionalGeneration'],
+    vision_config: { ...vision, model_type: 'qwen2_5_vl', hidden_act: 'silu', intermediate_size: 48, window_size: windowSize, fullatt_block_indexes: fullatt, tokens_per_second: 2 },
+  });
 }

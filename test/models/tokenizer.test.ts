@@ -9,9 +9,12 @@ import { TempolabError } from '../../src/engine/errors.js';
 import {
   BENCHMARK_PRE_TOKENIZER,
   buildWordLevelTokenizer,
+  describeGaps,
   loadTokenizer,
   videoChatPrompt,
+  vocabularyGaps,
 } from '../../src/models/tokenizer/index.js';
+import { encodeVideoQuestion, questionText } from '../../src/models/prompt.js';
 
 const tempDirs: string[] = [];
 after(() => Promise.all(tempDirs.map((dir) => fs.rm(dir, { recursive: true, force: true }))));
@@ -405,4 +408,26 @@ test('errors: decoding an id the tokenizer does not have', async () => {
   const bpe = await loadTokenizer(await byteLevelBpeDir());
   assert.throws(() => bpe.decode([MERGED.hello, 272]), oneLineError('token id 272', 'vocab size 272'));
   assert.throws(() => bpe.decode([-1]), oneLineError('token id -1'));
+});
+
+test('prompts: a real tokenizer reads TempCompass\' capitalised instruction line, a word-level one the lower-case line it holds', async () => {
+  const bpe = await loadTokenizer(await byteLevelBpeDir());
+  const question = 'is the car moving left?\nplease answer yes or no:';
+  const e = encodeVideoQuestion(bpe, { question, videoTokens: 2, temporalGroups: 1 });
+  assert.equal(bpe.decode(e.inputIds.slice(...e.spans.query)), 'is the car moving left?\nPlease answer yes or no:');
+  assert.equal(questionText(bpe, 'which?\nA. x\nplease directly give the best option:'), 'which?\nA. x\nPlease directly give the best option:');
+  assert.equal(questionText(bpe, 'describe the motion.'), 'describe the motion.');
+  const words = buildWordLevelTokenizer(benchmarkVocabulary());
+  assert.equal(questionText(words, question), question);
+  assert.equal(bpe.unknownWords, undefined, 'subword tokenizers have no unknown words');
+});
+
+test('word-level vocabulary gaps: unknown words counted per question, most frequent first', () => {
+  const words = buildWordLevelTokenizer(benchmarkVocabulary());
+  assert.deepEqual(words.unknownWords!('does the dancer move from left to right?\nplease answer yes or no:'), ['dancer']);
+  assert.deepEqual(words.unknownWords!('Does the red circle move?\nPlease answer yes or no:'), ['Does', 'Please'], 'the vocabulary is lower-case');
+  const gaps = vocabularyGaps(words, ['does the dancer move?', 'the dancer jumps', 'does the red circle move?'])!;
+  assert.deepEqual(gaps.words, [{ word: 'dancer', texts: 2 }, { word: 'jumps', texts: 1 }]);
+  assert.equal(gaps.affected, 2);
+  assert.match(describeGaps(gaps), /^2 of 3 questions contain words the model's word-level vocabulary lacks, read as <unk>: 'dancer' \(2\), 'jumps' \(1\); train/);
 });

@@ -66,7 +66,7 @@ test('kill -9 at every phase of a checkpoint swap: resume finds the last complet
 test('SIGTERM during training saves a checkpoint at the step it stopped and exits 143', async () => {
   const out = path.join(root, 'sigterm');
   let sent = false;
-  const child = await run([cli, 'train', 'base', '--data', data, '--out', out, '--preset', 'tiny', '--steps', '400', '--batch', '4', '--checkpoint-every', '1000'], (pid) => {
+  const child = await run([cli, 'train', 'vision', '--data', data, '--out', out, '--preset', 'tiny', '--steps', '400', '--batch', '4', '--checkpoint-every', '1000'], (pid) => {
     if (!sent && existsSync(path.join(out, 'log.jsonl'))) {
       sent = true;
       process.kill(pid, 'SIGTERM');
@@ -82,7 +82,7 @@ test('SIGTERM during training saves a checkpoint at the step it stopped and exit
 
 test('a start that fails before its first checkpoint leaves no run.json, so the corrected command can start', async () => {
   const out = path.join(root, 'failed-start');
-  await assert.rejects(train({ ...faultRun(data, out), lr: 1e9, maxGradNorm: 0, checkpointEvery: 1000 }), /training diverged at step \d+ of base .*; no checkpoint was saved yet — lower the learning rate and start the run again/);
+  await assert.rejects(train({ ...faultRun(data, out), lr: 1e9, maxGradNorm: 0, checkpointEvery: 1000 }), /training diverged at step \d+ of vision .*; no checkpoint was saved yet — lower the learning rate and start the run again/);
   assert.ok(!existsSync(out), 'the directory this start created is gone');
   const again = await train({ ...faultRun(data, out), steps: 2 });
   assert.equal(again.state.globalStep, 2);

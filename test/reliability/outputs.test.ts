@@ -90,7 +90,7 @@ test('train refuses a folder that is not a run and never clears it', async () =>
   await fs.mkdir(keep);
   await fs.writeFile(path.join(keep, 'log.jsonl'), 'my own log\n');
   await assert.rejects(
-    train({ kind: 'base', preset: 'tiny', data, out: keep, steps: 1, lr: 1e-3, warmupSteps: 1, seed: 0, batchSize: 2, checkpointEvery: 10, weightDecay: 0, maxGradNorm: 1 }),
+    train({ kind: 'vision', preset: 'tiny', data, out: keep, steps: 1, lr: 1e-3, warmupSteps: 1, seed: 0, batchSize: 2, checkpointEvery: 10, weightDecay: 0, maxGradNorm: 1 }),
     /train-keep already exists and is not a training run/,
   );
   assert.equal(await fs.readFile(path.join(keep, 'log.jsonl'), 'utf8'), 'my own log\n');

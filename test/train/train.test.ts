@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -10,9 +10,12 @@ import { scorePredictions } from '../../src/eval/score.js';
 import { mergeAdapters } from '../../src/models/adapters.js';
 import { loadVideoLM } from '../../src/models/checkpoint.js';
 import { isLoraParameter, loraScale } from '../../src/models/lora.js';
-import { isTemporalAttention, isVisionLayerNorm, train, type BaseSettings, type FineTuneSettings } from '../../src/train/recipes.js';
+import { isTemporalAttention, isVisionLayerNorm, PRETRAINING_STAGES, train, type BaseSettings, type FineTuneSettings } from '../../src/train/recipes.js';
+import { evaluateClassifierRun } from '../../src/train/classifier.js';
+import { embeddingDiagnostics } from '../../src/eval/diagnostics.js';
 import { runTraining } from '../../src/train/trainer.js';
 import { TrainingData } from '../../src/train/trainingData.js';
+import { VideoQuestions } from '../../src/train/objectives.js';
 
 let root: string;
 let data: string;
@@ -24,8 +27,11 @@ before(async () => {
 });
 after(async () => fs.rm(root, { recursive: true, force: true }));
 
-const base = (out: string, steps: number, extra: Partial<BaseSettings> = {}): BaseSettings => ({
-  kind: 'base', preset: 'tiny', data, out, steps, lr: 3e-3, warmupSteps: 2, seed: 1, batchSize: 8, checkpointEvery: 1000, weightDecay: 0.01, maxGradNorm: 1, ...extra,
+/** The base pipeline on the tiny preset with `steps` steps per stage. */
+const base = (out: string, steps: number, extra: Partial<BaseSettings> = {}, lr = 3e-3): BaseSettings => ({
+  kind: 'base', preset: 'tiny', data, out, seed: 1, checkpointEvery: 1000, weightDecay: 0.01, maxGradNorm: 1, instructTrainable: 'decoder',
+  stages: { vision: { steps, lr, batchSize: 4 }, language: { steps, lr, batchSize: 8 }, align: { steps, lr, batchSize: 8 }, instruct: { steps, lr, batchSize: 8 } },
+  ...extra,
 });
 const fineTune = (kind: 'stave' | 'control', from: string, out: string): FineTuneSettings => ({
   kind, from, data, out, seed: 1, batchSize: 8, checkpointEvery: 1000, weightDecay: 0.01, maxGradNorm: 1,
@@ -41,12 +47,12 @@ test('the loss goes down: on a trivially learnable subset (one question per oppo
   const tokenizer = buildWordLevelTokenizer(benchmarkVocabulary());
   const model = createVideoLM(presetConfig('tiny', tokenizer.vocabSize, tokenizer.special), 2, tokenizer);
   const dataset = openDataset(data);
-  const subset = new TrainingData(dataset, model, 'train', 1, (q) => q.format === 'yes_no' && (q.partnerId === null || q.id < q.partnerId));
+  const subset = new TrainingData(dataset, model, 'train', 1, (q) => q.format === 'yes_no' && q.dimension !== 'perception' && (q.partnerId === null || q.id < q.partnerId));
   assert.ok(subset.questions.length >= 10, `${subset.questions.length} questions`);
   const losses: number[] = [];
-  const result = await runTraining(model, subset, {
-    runDir: out, batchSize: 8, weightDecay: 0, maxGradNorm: 1, checkpointEvery: 1000,
-    stages: [{ name: 'base', steps: 200, peakLr: 5e-3, warmupSteps: 10, trainable: () => true }],
+  const result = await runTraining(model, {
+    runDir: out, batchSize: 8, weightDecay: 0, maxGradNorm: 1, checkpointEvery: 1000, seed: 1,
+    stages: [{ name: 'base', steps: 200, peakLr: 5e-3, warmupSteps: 10, trainable: () => true, objective: () => new VideoQuestions(subset) }],
     onStep: (p) => losses.push(p.loss),
   });
   assert.ok(losses.at(-1)! < losses[0]! / 4, `loss ${losses[0]} → ${losses.at(-1)}`);
@@ -58,7 +64,7 @@ test('the loss goes down: on a trivially learnable subset (one question per oppo
 test('STAVE stage 1 trains only STA and vision LayerNorms; stage 2 only STA and LoRA; merged export = W + s·B·A', async () => {
   const baseRun = path.join(root, 'base');
   await train(base(baseRun, 4));
-  const baseModel = await loadVideoLM(path.join(baseRun, 'checkpoint'));
+  const baseModel = await loadVideoLM(path.join(baseRun, 'instruct', 'checkpoint'));
   const staveRun = path.join(root, 'stave');
   const stage1 = await train({ ...fineTune('stave', baseRun, staveRun), stage2Steps: 1 }, { shouldStop: () => false });
   assert.equal(stage1.interrupted, false);
@@ -105,20 +111,63 @@ test('the control has the same stages, data order and steps without STA', async 
   assert.equal(log.length, 8);
 });
 
-test('resume: N steps straight equal N/2 steps + resume + N/2 steps, bit for bit', async () => {
-  const straight = await train(base(path.join(root, 'straight'), 6, { checkpointEvery: 2 }));
+test('train base runs vision → language → align → instruct in order, each from the previous model, and resumes inside any stage bit for bit', async () => {
+  const straight = await train(base(path.join(root, 'straight'), 4, { checkpointEvery: 2 }));
+  for (const [i, stage] of PRETRAINING_STAGES.entries()) {
+    const run = JSON.parse(await fs.readFile(path.join(root, 'straight', stage, 'run.json'), 'utf8'));
+    assert.equal(run.kind, stage);
+    if (i > 0) assert.equal(run.from, path.join(root, 'straight', PRETRAINING_STAGES[i - 1]!));
+  }
+  // Interrupt inside vision (step 3 of 4), then inside align (its step 1), resuming the whole pipeline each time.
   let calls = 0;
-  const first = await train(base(path.join(root, 'halves'), 6, { checkpointEvery: 2 }), { shouldStop: () => ++calls === 3 });
+  const halves = path.join(root, 'halves');
+  const first = await train(base(halves, 4, { checkpointEvery: 2 }), { shouldStop: () => ++calls === 3 });
   assert.equal(first.interrupted, true);
-  const resumed = await train({ resume: path.join(root, 'halves') });
-  assert.equal(resumed.state.globalStep, 6);
+  calls = 0;
+  const second = await train({ resume: halves }, { shouldStop: () => ++calls === 1 + 4 + 1 });
+  assert.equal(second.interrupted, true);
+  assert.ok(existsSync(path.join(halves, 'align', 'run.json')) && !existsSync(path.join(halves, 'instruct', 'run.json')), 'stopped inside align');
+  const resumed = await train({ resume: halves });
+  assert.equal(resumed.interrupted, false);
   for (const [name, p] of straight.model.params) assert.deepEqual(resumed.model.params.get(name)!.data, p.data, name);
-  await assert.rejects(train(base(path.join(root, 'halves'), 6)), /already holds a run; pass --resume/);
+  await assert.rejects(train(base(halves, 4)), /already holds a run; pass --resume/);
+});
+
+test('each stage learns its own objective on the tiny preset: vision heads, language model, alignment, instruction tuning', async () => {
+  const out = path.join(root, 'learns');
+  await train(base(out, 60, {}, 1e-2));
+  const losses = async (stage: string) => (await fs.readFile(path.join(out, stage, 'log.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l).loss as number);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  for (const [stage, below] of [['vision', 2.0], ['language', 2.0], ['align', 1.5], ['instruct', 1.5]] as const) {
+    const l = await losses(stage);
+    const end = mean(l.slice(-10));
+    console.log(stage, mean(l.slice(0, 5)).toFixed(3), end.toFixed(3));
+    assert.ok(end < mean(l.slice(0, 5)) && end < below, `${stage}: loss ${mean(l.slice(0, 5)).toFixed(3)} → ${end.toFixed(3)} (must fall below ${below})`);
+  }
+  // The image-pretrained ViT makes the subject's colour linearly readable from the video embeddings.
+  const dataset = openDataset(data);
+  const vision = await loadVideoLM(path.join(out, 'vision', 'checkpoint'));
+  const d = await embeddingDiagnostics(vision, dataset, { fitClips: 24, scoreClips: 24, scoreSplit: 'train' });
+  assert.ok(d.probe.colour > 1 / 6 + 0.15, `colour probe ${d.probe.colour}`);
+});
+
+test('train classify: the ViT ± STA with a linear head over the 26 outcomes, evaluated with pair accuracy', async () => {
+  const visionRun = path.join(root, 'classify-vision');
+  await train({ kind: 'vision', preset: 'tiny', data, out: visionRun, steps: 4, lr: 3e-3, warmupSteps: 1, seed: 1, batchSize: 4, checkpointEvery: 1000, weightDecay: 0.01, maxGradNorm: 1 });
+  for (const sta of [true, false]) {
+    const out = path.join(root, `classify-${sta}`);
+    const result = await train({ kind: 'classify', from: visionRun, sta, data, out, steps: 6, lr: 3e-3, seed: 1, batchSize: 4, checkpointEvery: 1000, weightDecay: 0.01, maxGradNorm: 1 });
+    assert.equal([...result.model.params.keys()].some(isTemporalAttention), sta);
+    const evaluation = await evaluateClassifierRun(out, 'train');
+    assert.equal(evaluation.accuracy.n, 24);
+    assert.equal(evaluation.pairAccuracy.n, 12);
+    assert.ok(evaluation.accuracy.mean >= 0 && evaluation.accuracy.mean <= 1);
+  }
 });
 
 test('a NaN loss stops the run with a clear message and keeps the last good checkpoint', async () => {
   const out = path.join(root, 'nan');
-  await assert.rejects(train(base(out, 40, { lr: 1e9, checkpointEvery: 1, maxGradNorm: 0 })), /training diverged at step \d+ of base \(loss .*, gradient norm .*\); the last good checkpoint \(step \d+\) is in .*checkpoint/);
-  const state = JSON.parse(await fs.readFile(path.join(out, 'checkpoint', 'trainer_state.json'), 'utf8'));
+  await assert.rejects(train(base(out, 40, { checkpointEvery: 1, maxGradNorm: 0 }, 1e9)), /training diverged at step \d+ of vision \(loss .*, gradient norm .*\); the last good checkpoint \(step \d+\) is in .*checkpoint/);
+  const state = JSON.parse(await fs.readFile(path.join(out, 'vision', 'checkpoint', 'trainer_state.json'), 'utf8'));
   assert.ok(state.step >= 1);
 });

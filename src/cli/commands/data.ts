@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { check } from '../../engine/errors.js';
 import { computeStats, openDataset, synthesizeDataset } from '../../data/index.js';
 import { writePreview } from '../../data/preview.js';
-import { exportTempCompassQuestions, importTempCompassQuestions } from '../../data/tempcompass.js';
+import { exportTempCompassQuestions, importTempCompassQuestions, parsePairsSpec } from '../../data/tempcompass.js';
 import { SPLITS, FORMATS, type Format, type Split } from '../../data/types.js';
 import { importVideos } from '../../data/video.js';
 import { progressBar } from '../progress.js';
@@ -121,7 +121,8 @@ export function registerData(program: Command): void {
     .option('--frames <n>', 'frames sampled uniformly per clip (even)', '8')
     .option('--size <n>', 'frame height and width: resized keeping aspect ratio, then centre-cropped (multiple of 8)', '32')
     .option('--split <split>', `split the clips go into: ${SPLITS.join(', ')}`, 'test')
-    .action(async (inputs: string[], opts: { out: string; frames: string; size: string; split: string; overwrite?: boolean }) => {
+    .option('--add-reversed', "also write each clip's frame-reversed twin <id>_reversed as its opposing partner")
+    .action(async (inputs: string[], opts: { out: string; frames: string; size: string; split: string; overwrite?: boolean; addReversed?: boolean }) => {
       check((SPLITS as readonly string[]).includes(opts.split), `--split must be one of ${SPLITS.join(', ')}, got '${opts.split}'`);
       const manifest = await withProgress('import', (onProgress) =>
         importVideos(inputs, opts.out, {
@@ -129,6 +130,7 @@ export function registerData(program: Command): void {
           size: integer('--size', opts.size),
           split: opts.split as Split,
           overwrite: opts.overwrite,
+          addReversed: opts.addReversed,
           onProgress,
         }),
       );
@@ -144,11 +146,15 @@ export function registerData(program: Command): void {
     .option('--out <dir>', 'write the joined dataset here instead of updating --videos in place')
     .option('--format <format>', `task type of every file, when the file names do not tell: ${FORMATS.join(', ')}`)
     .option('--skip-missing', 'drop questions about videos that were not imported instead of failing')
-    .action(async (files: string[], opts: { videos: string; out?: string; format?: string; skipMissing?: boolean }) => {
+    .option('--pairs <spec>', "opposing partner videos: suffix:_reversed (X and X_reversed) or a JSON file {\"video\": \"partner\"}; default: the partners 'data import --add-reversed' recorded")
+    .action(async (files: string[], opts: { videos: string; out?: string; format?: string; skipMissing?: boolean; pairs?: string }) => {
       check(opts.format === undefined || (FORMATS as readonly string[]).includes(opts.format),
         `--format must be one of ${FORMATS.join(', ')}, got '${opts.format}'`);
-      const n = await importTempCompassQuestions(files, opts.videos, { out: opts.out, format: opts.format as Format | undefined, skipMissing: opts.skipMissing });
-      console.log(`imported ${n} questions into ${opts.out ?? opts.videos}`);
+      const pairs = opts.pairs === undefined ? undefined : parsePairsSpec(opts.pairs);
+      const out = opts.out ?? opts.videos;
+      const n = await importTempCompassQuestions(files, opts.videos, { out: opts.out, format: opts.format as Format | undefined, skipMissing: opts.skipMissing, pairs });
+      const paired = openDataset(out).allQuestions().filter((q) => q.partnerId !== null).length;
+      console.log(`imported ${n} questions into ${out}; ${paired} of the dataset's questions have an opposing partner`);
     });
 
   data

@@ -15,12 +15,13 @@ function timestamp(): string {
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('the main job: make the synthetic benchmark, train base, STAVE and control, evaluate them and write runs/<timestamp>/report.html')
+    .description('the main job: make the synthetic benchmark, build the base VideoLM in stages, train STAVE and control, the vision-only STA check, evaluate, probe and write runs/<timestamp>/report.html')
     .option('--quick', 'smaller everything (tiny model, few clips and steps), same code path: under 2 minutes')
     .option('--out <dir>', 'output directory (default runs/<timestamp>)')
     .option('--seed <n>', 'seed for data, initialisation and data order', '0')
-    .action(async (f: { quick?: boolean; out?: string; seed: string }) => {
-      const settings = { ...(f.quick ? DEMO_QUICK : DEMO_DEFAULT), seed: int('--seed', f.seed) };
+    .option('--seeds <n>', 'train base, STAVE and control with this many seeds and report STAVE − control over seeds', '1')
+    .action(async (f: { quick?: boolean; out?: string; seed: string; seeds: string }) => {
+      const settings = { ...(f.quick ? DEMO_QUICK : DEMO_DEFAULT), seed: int('--seed', f.seed), seeds: int('--seeds', f.seeds, 1) };
       const dir = f.out ?? path.join('runs', timestamp());
       if (existsSync(path.join(dir, 'data'))) throw new TempolabError(`${dir} already holds a demo; pass another --out`);
       await guardOutputDir(dir, { what: 'a demo run', offerOverwrite: false });

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { TempolabError } from '../../engine/errors.js';
 import { PRESETS } from '../../models/config.js';
-import { DEFAULT_COMMON, train, type RunSettings } from '../../train/recipes.js';
+import { evaluateClassifierRun, classifierSummary } from '../../train/classifier.js';
+import { DEFAULT_BASE_STAGES, DEFAULT_COMMON, PRETRAINING_STAGES, train, type BaseSettings, type PretrainingStage, type RunSettings } from '../../train/recipes.js';
 import type { StepProgress } from '../../train/trainer.js';
 import { interruptFlag } from '../interrupt.js';
-import { int, layerList, oneOf, positiveNumber } from '../options.js';
+import { int, layerList, oneOf, positiveNumber, rejectFlagsWithResume } from '../options.js';
 import { progressBar, type ProgressReporter } from '../progress.js';
 
 interface CommonFlags { data?: string; out: string; seed: string; batch: string; checkpointEvery: string; resume?: boolean }
@@ -28,8 +29,9 @@ export async function runWithProgress(settings: RunSettings | { resume: string }
   try {
     const result = await train(settings, {
       onStart: (i) => {
+        bar?.stop();
         const resumed = 'resume' in settings ? (i.resumedAt ? `, resuming at step ${i.resumedAt}` : ', no complete checkpoint yet: starting again from step 0') : '';
-        process.stderr.write(`${label}: ${i.examples} training questions, sequence length ${i.sequenceLength}${resumed}\n`);
+        process.stderr.write(`${label}: ${i.run}: ${i.examples} training examples${resumed}\n`);
         bar = progressBar(label, i.totalSteps, ['stage', 'loss', 'tok/s']);
         bar.update(i.resumedAt);
       },
@@ -49,27 +51,90 @@ export async function runWithProgress(settings: RunSettings | { resume: string }
   }
 }
 
+const STAGE_HELP: Record<PretrainingStage, string> = {
+  vision: 'image-level pretraining of the ViT: dense supervised heads (colour, shape, position, size, orientation) on single frames; no temporal objective',
+  language: 'the decoder as a text language model over the benchmark\'s questions and answers (no video)',
+  align: 'ViT and decoder frozen: the merger (projector) trained on the perception questions',
+  instruct: 'instruction tuning on every format and dimension: the base VideoLM',
+};
+
+function staFlags(c: Command): Command {
+  return c
+    .option('--sta-layers <list>', 'vision blocks that get STA: "all" or indices like 0,2', 'all')
+    .option('--head-scale <x>', 'temporal heads = max(1, round(x · spatial heads))', '0.25')
+    .option('--proj-init <how>', 'temp_attn.proj initialisation: zero (paper) or normal (STAVEQ2 create_base.py)', 'zero')
+    .option('--token-order <order>', 'paper, or staveq2 (the public code\'s row order)', 'paper');
+}
+
+function staSettings(f: Record<string, string>) {
+  return {
+    staLayers: layerList('--sta-layers', f.staLayers!),
+    headScale: positiveNumber('--head-scale', f.headScale!),
+    projInit: oneOf('--proj-init', f.projInit!, ['zero', 'normal'] as const),
+    tokenOrder: oneOf('--token-order', f.tokenOrder!, ['paper', 'staveq2'] as const),
+  };
+}
+
 export function registerTrain(program: Command): void {
-  const trainCmd = program.command('train').description('train a base VideoLM, then STAVE (STA + two stages) or its control');
-  const withCommon = (c: Command) =>
+  const trainCmd = program.command('train').description('train the base VideoLM in stages (vision, language, align, instruct), then STAVE or its control; the vision-only classifier');
+  const withCommon = (c: Command, batch = DEFAULT_COMMON.batchSize) =>
     c
       .requiredOption('--out <run>', 'run directory (checkpoints, log.jsonl, run.json)')
       .option('--data <dir>', 'dataset directory (tempolab data synth / import)')
       .option('--seed <n>', 'seed for initialisation and data order', '0')
-      .option('--batch <n>', 'questions per step', String(DEFAULT_COMMON.batchSize))
+      .option('--batch <n>', 'examples per step', String(batch))
       .option('--checkpoint-every <n>', 'steps between checkpoints', String(DEFAULT_COMMON.checkpointEvery))
       .option('--resume', 'continue the run in --out from its last checkpoint (other flags come from its run.json)');
 
-  withCommon(trainCmd.command('base').description('pretrain a VideoLM without STA from scratch on the synthetic train split'))
+  const base = withCommon(trainCmd.command('base').description('the whole pipeline in order, each stage in RUN/<stage>: vision → language → align → instruct'))
     .option('--preset <name>', `model preset: ${PRESETS.join(', ')}`, 'small')
-    .option('--steps <n>', 'training steps', '600')
-    .option('--lr <x>', 'peak learning rate (warmup + cosine)', '2e-3')
-    .action(async (f: CommonFlags & { preset: string; steps: string; lr: string }) => {
-      if (f.resume) return runWithProgress({ resume: f.out }, 'base');
+    .option('--instruct-trainable <what>', 'instruct trains "decoder" (merger + decoder; the ViT stays image-level) or "all"', 'decoder');
+  for (const stage of PRETRAINING_STAGES) {
+    const d = DEFAULT_BASE_STAGES[stage];
+    base.option(`--${stage}-steps <n>`, `${stage} stage steps`, String(d.steps)).option(`--${stage}-lr <x>`, `${stage} stage peak learning rate`, String(d.lr)).option(`--${stage}-batch <n>`, `${stage} stage batch`, String(d.batchSize));
+  }
+  base.action(async (f: CommonFlags & Record<string, string>, command: Command) => {
+    if (f.resume) {
+      rejectFlagsWithResume(command);
+      return runWithProgress({ resume: f.out }, 'base');
+    }
+    requireData(f);
+    const stages = Object.fromEntries(PRETRAINING_STAGES.map((st) => [st, {
+      steps: int(`--${st}-steps`, f[`${st}Steps`]!, 1),
+      lr: positiveNumber(`--${st}-lr`, f[`${st}Lr`]!),
+      batchSize: int(`--${st}-batch`, f[`${st}Batch`]!, 1),
+    }])) as BaseSettings['stages'];
+    const { batchSize: _unused, ...rest } = common(f);
+    await runWithProgress({ kind: 'base', ...rest, preset: oneOf('--preset', f.preset!, PRESETS), stages, instructTrainable: oneOf('--instruct-trainable', f.instructTrainable!, ['decoder', 'all'] as const) }, 'base');
+  });
+
+  for (const stage of PRETRAINING_STAGES) {
+    const d = DEFAULT_BASE_STAGES[stage];
+    const c = withCommon(trainCmd.command(stage).description(`one stage of the base pipeline: ${STAGE_HELP[stage]}`), d.batchSize)
+      .option('--steps <n>', 'training steps', String(d.steps))
+      .option('--lr <x>', 'peak learning rate (warmup + cosine)', String(d.lr));
+    if (stage === 'vision') c.option('--preset <name>', `model preset when starting fresh: ${PRESETS.join(', ')}`, 'small').option('--from <run>', 'continue from this run or model instead of a fresh preset');
+    else c.option('--from <run>', 'the previous stage\'s run (or a model directory)');
+    if (stage === 'instruct') c.option('--instruct-trainable <what>', '"decoder" (merger + decoder) or "all"', 'decoder');
+    c.action(async (f: CommonFlags & Record<string, string>, command: Command) => {
+      if (f.resume) {
+        rejectFlagsWithResume(command);
+        return runWithProgress({ resume: f.out }, stage);
+      }
       requireData(f);
-      const steps = int('--steps', f.steps, 1);
-      await runWithProgress({ kind: 'base', ...common(f), preset: oneOf('--preset', f.preset, PRESETS), steps, lr: positiveNumber('--lr', f.lr), warmupSteps: Math.max(1, Math.round(steps * 0.05)) }, 'base');
+      const steps = int('--steps', f.steps!, 1);
+      await runWithProgress({
+        kind: stage,
+        ...common(f),
+        steps,
+        lr: positiveNumber('--lr', f.lr!),
+        warmupSteps: Math.max(1, Math.round(steps * 0.05)),
+        ...(f.from ? { from: f.from } : {}),
+        ...(stage === 'vision' && !f.from ? { preset: oneOf('--preset', f.preset!, PRESETS) } : {}),
+        ...(stage === 'instruct' ? { instructTrainable: oneOf('--instruct-trainable', f.instructTrainable!, ['decoder', 'all'] as const) } : {}),
+      }, stage);
     });
+  }
 
   for (const kind of ['stave', 'control'] as const) {
     const c = withCommon(
@@ -86,14 +151,12 @@ export function registerTrain(program: Command): void {
       .option('--stage2-lr <x>', 'stage 2 peak learning rate', '1e-3')
       .option('--lora-rank <r>', 'LoRA rank', '8')
       .option('--lora-alpha <a>', 'LoRA alpha (scale = alpha / rank)', '16');
-    if (kind === 'stave') {
-      c.option('--sta-layers <list>', 'vision blocks that get STA: "all" or indices like 0,2', 'all')
-        .option('--head-scale <x>', 'temporal heads = max(1, round(x · spatial heads))', '0.25')
-        .option('--proj-init <how>', 'temp_attn.proj initialisation: zero (paper) or normal (STAVEQ2 create_base.py)', 'zero')
-        .option('--token-order <order>', 'paper, or staveq2 (the public code\'s row order)', 'paper');
-    }
-    c.action(async (f: CommonFlags & Record<string, string>) => {
-      if (f.resume) return runWithProgress({ resume: f.out }, kind);
+    if (kind === 'stave') staFlags(c);
+    c.action(async (f: CommonFlags & Record<string, string>, command: Command) => {
+      if (f.resume) {
+        rejectFlagsWithResume(command);
+        return runWithProgress({ resume: f.out }, kind);
+      }
       requireData(f);
       if (!f.from) throw new TempolabError(`--from is required: the base run to start ${kind} from`);
       const settings: RunSettings = {
@@ -106,18 +169,29 @@ export function registerTrain(program: Command): void {
         stage2Lr: positiveNumber('--stage2-lr', f.stage2Lr!),
         loraRank: int('--lora-rank', f.loraRank!, 1),
         loraAlpha: positiveNumber('--lora-alpha', f.loraAlpha!),
-        ...(kind === 'stave'
-          ? {
-              staLayers: layerList('--sta-layers', f.staLayers!),
-              headScale: positiveNumber('--head-scale', f.headScale!),
-              projInit: oneOf('--proj-init', f.projInit!, ['zero', 'normal'] as const),
-              tokenOrder: oneOf('--token-order', f.tokenOrder!, ['paper', 'staveq2'] as const),
-            }
-          : {}),
+        ...(kind === 'stave' ? staSettings(f) : {}),
       };
       await runWithProgress(settings, kind);
     });
   }
+
+  const classify = withCommon(trainCmd.command('classify').description('the vision-only check of STA: the pretrained ViT (± STA, stage-1 recipe) + a linear head over the 26 phenomenon outcomes; prints test accuracy and opposing-pair accuracy'))
+    .option('--from <run>', 'the run whose ViT to use (a base run, or its vision stage)')
+    .option('--no-sta', 'the control arm: vision LayerNorms + head only')
+    .option('--steps <n>', 'training steps', '300')
+    .option('--lr <x>', 'peak learning rate', '2e-3');
+  staFlags(classify).action(async (f: CommonFlags & Record<string, string> & { sta: boolean }, command: Command) => {
+    if (f.resume) {
+      rejectFlagsWithResume(command);
+      await runWithProgress({ resume: f.out }, 'classify');
+    } else {
+      requireData(f);
+      if (!f.from) throw new TempolabError('--from is required: the run whose ViT to use (a base run, or its vision stage)');
+      await runWithProgress({ kind: 'classify', ...common(f), from: f.from, sta: f.sta, steps: int('--steps', f.steps!, 1), lr: positiveNumber('--lr', f.lr!), ...staSettings(f) }, 'classify');
+    }
+    const result = await evaluateClassifierRun(f.out, 'test');
+    process.stdout.write(classifierSummary(result) + '\n');
+  });
 }
 
 function requireData(f: { data?: string }): void {

@@ -66,3 +66,8 @@ export function videoChatPrompt(t: TextTokenizer, { question, videoTokens, syste
     suffix: [queryEnd, queryEnd + suffix.length],
   };
 }
+
+/** The same chat prompt for text alone (no vision block): what the decoder's language stage trains on. */
+export function textChatPrompt(t: TextTokenizer, { question, system = DEFAULT_SYSTEM_PROMPT }: { question: string; system?: string }): number[] {
+  return [...t.encode(`${S.imStart}system\n${system}${S.imEnd}\n${S.imStart}user\n`), ...t.encode(question), ...t.encode(`${S.imEnd}\n${S.imStart}assistant\n`)];
+}

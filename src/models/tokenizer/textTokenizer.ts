@@ -27,4 +27,9 @@ export interface TextTokenizer {
   readonly special: SpecialTokenIds;
   /** Writes tokenizer.json and tokenizer_config.json into `dir`, each atomically. */
   save(dir: string): Promise<void>;
+  /**
+   * Word-level vocabularies only (subword tokenizers have no unknown words): the words of `text`
+   * that encode to the unknown token.
+   */
+  unknownWords?(text: string): string[];
 }

@@ -101,6 +101,11 @@ export class WordLevelTokenizer implements TextTokenizer {
     return joinWords(words);
   }
 
+  unknownWords(text: string): string[] {
+    const sections = this.addedPattern ? text.split(this.addedPattern) : [text];
+    return sections.flatMap((section) => this.preTokenize(this.normalize(section)).filter((word) => !this.idsByToken.has(word)));
+  }
+
   tokenToId(token: string): number | undefined {
     return this.idsByToken.get(token);
   }

@@ -1,0 +1,6 @@
+/** Training's public API: the recipes (base, STAVE, control), runs, checkpoints and resume. */
+export {
+  train, resolveModelDir, DEFAULT_COMMON, isVisionLayerNorm, isTemporalAttention,
+  type CommonSettings, type BaseSettings, type FineTuneStages, type FineTuneSettings, type RunSettings, type TrainCallbacks,
+} from './recipes.js';
+export { loadCheckpoint, checkpointDir, type StepProgress, type RunResult, type TrainerState } from './trainer.js';

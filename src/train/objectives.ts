@@ -1,0 +1,259 @@
+/**
+ * What a training stage optimises: its graph and its batches. The staged pipeline uses four —
+ * dense image supervision of the ViT, language modelling of the decoder, video question answering
+ * (alignment and instruction tuning, STAVE and the control), and the vision-only video classifier.
+ */
+import type { Dataset } from '../data/dataset.js';
+import { outcomeClass, colourClass, shapeClass, patchTruth, OUTCOME_CLASSES } from '../data/groundTruth.js';
+import type { Question, Split, VideoRecord } from '../data/types.js';
+import { TempolabError } from '../engine/errors.js';
+import type { Graph } from '../engine/graph.js';
+import type { Feed } from '../engine/runtime.js';
+import { traceVideoLM } from '../models/graph.js';
+import { traceLanguageModel, traceVideoClassifier, traceVisionPretraining, VISION_REGRESSION_TARGETS } from '../models/pretraining.js';
+import { clipPixelValues, imagePixelValues, type PixelValues } from '../models/processor.js';
+import { IGNORE } from '../models/prompt.js';
+import { mergeWindowOrder } from '../models/rotary.js';
+import { textChatPrompt } from '../models/tokenizer/index.js';
+import type { VideoLM } from '../models/videoLM.js';
+import { BatchSchedule } from './batches.js';
+import { TrainingData } from './trainingData.js';
+
+export interface Objective {
+  /** Training examples (clips, texts or questions). */
+  readonly examples: number;
+  /** Tokens per example for text objectives, patches per clip for vision ones (the progress line). */
+  readonly sequenceLength: number;
+  graph(model: VideoLM, batchSize: number): Graph;
+  /** The inputs of global step `step`'s batch and how many supervised units it holds (for throughput). */
+  batch(model: VideoLM, step: number, batchSize: number): { feeds: Record<string, Feed>; units: number };
+}
+
+const int64 = (values: ArrayLike<number>) => BigInt64Array.from(Array.from(values, (v) => BigInt(v)));
+
+function synthClips(dataset: Dataset, split: Split, what: string): VideoRecord[] {
+  const clips = dataset.videos(split).filter((v) => v.scene && v.phenomenon !== undefined);
+  if (!clips.length) throw new TempolabError(`${what} needs synthetic clips with ground truth; the ${split} split of ${dataset.dir} has none (make it with tempolab data synth)`);
+  return clips;
+}
+
+/** Labels of one clip's frames, each frame an image: [T, N] classes and [T, N, 5] regression targets + mask. */
+interface ImageLabels {
+  pixels: PixelValues;
+  colour: number[];
+  shape: number[];
+  targets: Float32Array;
+  mask: Float32Array;
+}
+
+/**
+ * Image-level pretraining of the ViT: every frame of every training clip is an image; each patch
+ * learns the colour and shape of the object covering it, where that object's centre is, its size and
+ * its orientation. No temporal objective: frames never meet.
+ */
+export class VisionPretraining implements Objective {
+  readonly clips: VideoRecord[];
+  readonly sequenceLength: number;
+  private readonly schedule: BatchSchedule;
+  private readonly cache = new Map<number, ImageLabels>();
+
+  constructor(
+    readonly dataset: Dataset,
+    split: Split,
+    seed: number,
+  ) {
+    this.clips = synthClips(dataset, split, 'vision pretraining');
+    this.schedule = new BatchSchedule(this.clips.length, seed);
+    this.sequenceLength = dataset.manifest.frames;
+  }
+
+  get examples(): number {
+    return this.clips.length;
+  }
+
+  private grid(model: VideoLM) {
+    const v = model.config.vision_config;
+    const m = this.dataset.manifest;
+    return { t: m.frames, h: m.height / v.patch_size, w: m.width / v.patch_size };
+  }
+
+  graph(model: VideoLM, batchSize: number): Graph {
+    return traceVisionPretraining(model.config, { batch: batchSize, grid: this.grid(model) });
+  }
+
+  labels(model: VideoLM, index: number): ImageLabels {
+    let l = this.cache.get(index);
+    if (l) return l;
+    const v = model.config.vision_config;
+    const m = this.dataset.manifest;
+    const clip = this.clips[index]!;
+    const grid = this.grid(model);
+    const order = mergeWindowOrder(grid.h, grid.w, v.spatial_merge_size);
+    const n = order.length;
+    l = {
+      pixels: imagePixelValues(this.dataset.frames(clip.id), m.frames, m.height, m.width, v),
+      colour: [],
+      shape: [],
+      targets: new Float32Array(m.frames * n * VISION_REGRESSION_TARGETS),
+      mask: new Float32Array(m.frames * n * VISION_REGRESSION_TARGETS),
+    };
+    for (let t = 0; t < m.frames; t++) {
+      patchTruth(clip.scene!, t, m.width, m.height, v.patch_size, order).forEach((p, k) => {
+        l!.colour.push(p.object ? colourClass(p.object.colour) : 0);
+        // Shape is learned where there is an object (the colour head already says whether there is one).
+        l!.shape.push(p.object ? shapeClass(p.object.shape) : IGNORE);
+        if (!p.object) return;
+        const at = (t * n + k) * VISION_REGRESSION_TARGETS;
+        l!.targets.set([p.dx, p.dy, p.size, ...(p.orientation ?? [0, 0])], at);
+        l!.mask.set([1, 1, 1, ...(p.orientation ? [1, 1] : [0, 0])], at);
+      });
+    }
+    this.cache.set(index, l);
+    return l;
+  }
+
+  batch(model: VideoLM, step: number, batchSize: number) {
+    const items = this.schedule.indices(step, batchSize).map((i) => this.labels(model, i));
+    const cat = (pick: (l: ImageLabels) => Float32Array) => {
+      const size = pick(items[0]!).length;
+      const out = new Float32Array(items.length * size);
+      items.forEach((l, i) => out.set(pick(l), i * size));
+      return out;
+    };
+    // Each regression target is a mean over the patches that have it in this batch.
+    const weights = cat((l) => l.mask);
+    for (let j = 0; j < VISION_REGRESSION_TARGETS; j++) {
+      let count = 0;
+      for (let i = j; i < weights.length; i += VISION_REGRESSION_TARGETS) count += weights[i]!;
+      for (let i = j; i < weights.length; i += VISION_REGRESSION_TARGETS) weights[i] = count ? weights[i]! / count : 0;
+    }
+    return {
+      feeds: {
+        pixel_values_videos: cat((l) => l.pixels.data),
+        colour_labels: int64(items.flatMap((l) => l.colour)),
+        shape_labels: int64(items.flatMap((l) => l.shape)),
+        regression_targets: cat((l) => l.targets),
+        regression_weights: weights,
+      },
+      units: items.length * this.sequenceLength,
+    };
+  }
+}
+
+/**
+ * The decoder as a text language model over the benchmark's questions and answers (no video): the
+ * chat prompt without its vision block, then the answer; every next token is a target.
+ */
+export class LanguageModeling implements Objective {
+  readonly sequences: number[][];
+  readonly sequenceLength: number;
+  private readonly schedule: BatchSchedule;
+
+  constructor(questions: readonly Question[], model: VideoLM, seed: number) {
+    const tokenizer = model.tokenizer;
+    if (!tokenizer) throw new TempolabError('the model has no tokenizer; language modelling needs tokenizer.json in the model directory');
+    if (!questions.length) throw new TempolabError('no questions to train the language model on');
+    const texts = [...new Set(questions.map((q) => JSON.stringify([q.question, q.answer])))].map((t) => JSON.parse(t) as [string, string]);
+    this.sequences = texts.map(([question, answer]) => [...textChatPrompt(tokenizer, { question }), ...tokenizer.encode(answer), tokenizer.special.imEnd]);
+    this.sequenceLength = Math.ceil(Math.max(...this.sequences.map((s) => s.length)) / 8) * 8;
+    this.schedule = new BatchSchedule(this.sequences.length, seed);
+  }
+
+  get examples(): number {
+    return this.sequences.length;
+  }
+
+  graph(model: VideoLM, batchSize: number): Graph {
+    return traceLanguageModel(model.config, { batch: batchSize, seq: this.sequenceLength });
+  }
+
+  batch(model: VideoLM, step: number, batchSize: number) {
+    const s = this.sequenceLength;
+    const pad = model.tokenizer!.special.endOfText;
+    const ids = new Array<number>(batchSize * s).fill(pad);
+    const labels = new Array<number>(batchSize * s).fill(IGNORE);
+    let units = 0;
+    this.schedule.indices(step, batchSize).forEach((i, b) => {
+      const seq = this.sequences[i]!;
+      seq.forEach((id, k) => {
+        ids[b * s + k] = id;
+        if (k + 1 < seq.length) labels[b * s + k] = seq[k + 1]!;
+      });
+      units += seq.length - 1;
+    });
+    return { feeds: { input_ids: int64(ids), labels: int64(labels) }, units };
+  }
+}
+
+/** Teacher-forced answers to video questions: alignment, instruction tuning, STAVE and the control. */
+export class VideoQuestions implements Objective {
+  constructor(readonly data: TrainingData) {}
+
+  get examples(): number {
+    return this.data.encoded.length;
+  }
+
+  get sequenceLength(): number {
+    return this.data.length;
+  }
+
+  graph(model: VideoLM, batchSize: number): Graph {
+    const grid = this.data.pixelValues(this.data.questions[0]!.videoId).grid;
+    return traceVideoLM(model.config, { batch: batchSize, seq: this.data.length, grid, withLoss: true });
+  }
+
+  batch(model: VideoLM, step: number, batchSize: number) {
+    const indices = this.data.batchIndices(step, batchSize);
+    return { feeds: model.feeds(this.data.requests(indices), true).inputs, units: this.data.supervisedTokens(indices) };
+  }
+}
+
+/** The vision-only check of STA: which of the 26 phenomenon outcomes a clip shows. */
+export class VideoClassification implements Objective {
+  readonly clips: VideoRecord[];
+  readonly sequenceLength: number;
+  private readonly schedule: BatchSchedule;
+  private readonly pixels = new Map<string, PixelValues>();
+
+  constructor(
+    readonly dataset: Dataset,
+    split: Split,
+    seed: number,
+  ) {
+    this.clips = synthClips(dataset, split, 'the video classifier');
+    this.schedule = new BatchSchedule(this.clips.length, seed);
+    this.sequenceLength = dataset.manifest.frames;
+  }
+
+  get examples(): number {
+    return this.clips.length;
+  }
+
+  pixelValues(model: VideoLM, clip: VideoRecord): PixelValues {
+    let pv = this.pixels.get(clip.id);
+    if (!pv) this.pixels.set(clip.id, (pv = clipPixelValues(this.dataset, clip.id, model.config.vision_config)));
+    return pv;
+  }
+
+  graph(model: VideoLM, batchSize: number): Graph {
+    const grid = this.pixelValues(model, this.clips[0]!).grid;
+    return traceVideoClassifier(model.config, { batch: batchSize, grid, classes: OUTCOME_CLASSES });
+  }
+
+  label(clip: VideoRecord): number {
+    return outcomeClass(clip.phenomenon!, clip.outcome!);
+  }
+
+  inputs(model: VideoLM, clips: readonly VideoRecord[]): Record<string, Feed> {
+    const parts = clips.map((c) => this.pixelValues(model, c).data);
+    const data = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+    let at = 0;
+    for (const p of parts) (data.set(p, at), (at += p.length));
+    return { pixel_values_videos: data, labels: int64(clips.map((c) => this.label(c))) };
+  }
+
+  batch(model: VideoLM, step: number, batchSize: number) {
+    const clips = this.schedule.indices(step, batchSize).map((i) => this.clips[i]!);
+    return { feeds: this.inputs(model, clips), units: clips.length };
+  }
+}

@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
+import { synthesizeDataset } from '../../src/data/synth.js';
+import { stratifiedSample } from '../../src/data/stratify.js';
+import { DIMENSIONS, FORMATS } from '../../src/data/types.js';
+import { benchmarkVocabulary } from '../../src/data/vocabulary.js';
+import { canonicalJson, settingsHash } from '../../src/engine/provenance.js';
+import { createVideoLM, saveVideoLM } from '../../src/models/checkpoint.js';
+import { presetConfig } from '../../src/models/config.js';
+import { buildWordLevelTokenizer } from '../../src/models/tokenizer/index.js';
+
+const run = promisify(execFile);
+const cli = path.resolve('dist/src/cli/main.js');
+const root = mkdtempSync(path.join(os.tmpdir(), 'tempolab-cli-'));
+const data = path.join(root, 'data');
+const model = path.join(root, 'model');
+
+/** Runs the CLI; resolves with the exit code and output instead of throwing on a non-zero exit. */
+async function tempolab(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { maxBuffer: 1 << 26 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+before(async () => {
+  await synthesizeDataset(data, { train: 6, val: 0, test: 10, frames: 4, size: 16, seed: 3 });
+  const tokenizer = buildWordLevelTokenizer(benchmarkVocabulary());
+  await saveVideoLM(createVideoLM(presetConfig('tiny', tokenizer.vocabSize, tokenizer.special), 0, tokenizer), model);
+});
+after(() => rmSync(root, { recursive: true, force: true }));
+
+test('stratified limit: the first picks span every format and dimension; groups differ by at most one', () => {
+  // File order: all of format 0 (dimension by dimension, 4 each), then format 1, …: the first 16 cover one format.
+  const questions = FORMATS.flatMap((format) => DIMENSIONS.flatMap((dimension) => [0, 1, 2, 3].map((i) => ({ id: `${format}-${dimension}-${i}`, format, dimension }))));
+  for (const n of [5, 8, 16, 30]) {
+    const picked = stratifiedSample(questions, n);
+    assert.equal(picked.length, n);
+    if (n >= 8) {
+      assert.deepEqual(new Set(picked.map((q) => q.format)), new Set(FORMATS), `n=${n}: every format`);
+      assert.deepEqual(new Set(picked.map((q) => q.dimension)), new Set(DIMENSIONS), `n=${n}: every dimension`);
+    }
+    const counts = new Map<string, number>();
+    for (const q of picked) counts.set(`${q.format}/${q.dimension}`, (counts.get(`${q.format}/${q.dimension}`) ?? 0) + 1);
+    const values = [...counts.values()];
+    if (n >= 20) assert.ok(Math.max(...values) - Math.min(...values) <= 1, `n=${n}: balanced`);
+    assert.deepEqual(picked, questions.filter((q) => picked.includes(q)), 'original order kept');
+    for (const q of picked) assert.equal(q.id.endsWith(`-${Math.floor(picked.filter((p) => p.format === q.format && p.dimension === q.dimension).indexOf(q))}`), true, 'each group taken from its start');
+  }
+  assert.equal(stratifiedSample(questions, 1000).length, questions.length);
+});
+
+test('settings hash: canonical JSON with sorted keys, so key order does not matter and values do', () => {
+  assert.equal(canonicalJson({ b: [1, { d: 2, c: null }], a: 'x', u: undefined }), '{"a":"x","b":[1,{"c":null,"d":2}]}');
+  assert.equal(settingsHash({ a: 1, b: 2 }), settingsHash({ b: 2, a: 1 }));
+  assert.notEqual(settingsHash({ a: 1, b: 2 }), settingsHash({ a: 1, b: 3 }));
+  assert.match(settingsHash({}), /^[0-9a-f]{16}$/);
+});
+
+test('eval --limit is stratified, --json prints results with versions and settings hash; zero questions is an error', async () => {
+  const { code, stdout } = await tempolab(['eval', '--model', model, '--data', data, '--limit', '8', '--json']);
+  assert.equal(code, 0);
+  const result = JSON.parse(stdout);
+  assert.equal(result.questions, 8);
+  for (const f of FORMATS) assert.ok(result.all.byFormat[f].n > 0, `${f} is in an 8-question stratified sample`);
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+  assert.equal(result.provenance.tempolab, pkg.version);
+  assert.match(result.provenance.onnxruntime, /^\d+\.\d+\.\d+/);
+  assert.match(result.provenance.settingsHash, /^[0-9a-f]{16}$/);
+  assert.ok(result.provenance.gitCommit === null || /^[0-9a-f]{40}(-dirty)?$/.test(result.provenance.gitCommit));
+  const empty = await tempolab(['eval', '--model', model, '--data', data, '--split', 'val']);
+  assert.equal(empty.code, 1);
+  assert.match(empty.stderr, /^tempolab: the val split of .* has no questions/);
+});
+
+test('probe run with no usable questions is an error; with questions, --json prints findings and rows', async () => {
+  const out = path.join(root, 'probe');
+  const empty = await tempolab(['probe', 'run', 'pe-ablation', '--model', model, '--data', data, '--split', 'val', '--out', out]);
+  assert.equal(empty.code, 1);
+  assert.match(empty.stderr, /pe-ablation found no questions in the val split/);
+  assert.ok(!existsSync(path.join(out, 'probe-report.html')), 'no empty report is written');
+  const ok = await tempolab(['probe', 'run', 'position-shuffle', '--model', model, '--data', data, '--limit', '4', '--out', out, '--json']);
+  assert.equal(ok.code, 0, ok.stderr);
+  const json = JSON.parse(ok.stdout);
+  assert.equal(json.findings[0].experiment, 'position-shuffle');
+  assert.equal(new Set(json.runs[0].models[0].rows.map((r: { questionId: string }) => r.questionId)).size, 4);
+  assert.match(json.provenance.settingsHash, /^[0-9a-f]{16}$/);
+});
+
+test('--resume with other settings is an error naming them', async () => {
+  const r = await tempolab(['train', 'base', '--out', path.join(root, 'nothing'), '--resume', '--steps', '20', '--lr', '1e-3']);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /--resume continues the run with the settings saved in its run\.json, so --steps, --lr would be ignored/);
+});
+
+test('Ctrl-C during training saves a checkpoint and exits 130', { timeout: 120_000 }, async () => {
+  const out = path.join(root, 'interrupted');
+  const child = spawn(process.execPath, [cli, 'train', 'base', '--data', data, '--out', out, '--preset', 'tiny', '--steps', '5000', '--batch', '2'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  const started = new Promise<void>((resolve) => child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    if (/base \d+\/5000/.test(stderr) || /training questions/.test(stderr)) resolve();
+  }));
+  await started;
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  assert.equal(code, 130, stderr);
+  assert.match(stderr, /stopped at step \d+; continue with the same command and --resume/);
+  assert.ok(existsSync(path.join(out, 'checkpoint', 'model.safetensors')));
+});
+
+test('the checkout\'s npm configuration raises no "Unknown project config" warning and skips install scripts', async () => {
+  const { stdout, stderr } = await run('npm', ['config', 'get', 'ignore-scripts'], { cwd: path.resolve('.') });
+  assert.equal(stdout.trim(), 'true');
+  assert.doesNotMatch(stderr, /Unknown project config/);
+});
