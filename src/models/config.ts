@@ -93,9 +93,11 @@ export function mropeSection(c: VideoLMConfig): number[] {
   return section ?? [headDim(c) / 2, 0, 0];
 }
 
-/** The activations the model implements: SwiGLU with SiLU in the decoder, QuickGELU in the Qwen2-VL ViT. */
-/** Activations tempolab implements: Qwen2's SwiGLU, Qwen2-VL's QuickGELU ViT MLP, Qwen2.5-VL's SwiGLU ViT MLP. */
-export const SUPPORTED_ACTIVATIONS = { decoder: ['silu'], vision: ['quick_gelu'], qwen25Vision: ['silu'] } as const;
+/**
+ * The activations the model implements: SwiGLU with SiLU in the decoder, QuickGELU in the Qwen2-VL
+ * ViT's MLP, SwiGLU with SiLU in the Qwen2.5-VL tower's.
+ */
+export const SUPPORTED_ACTIVATIONS = { decoder: ['silu'], vision: ['quick_gelu'], visionQwen25: ['silu'] } as const;
 
 function fail(message: string): never {
   throw new TempolabError(`config.json: ${message}`);
@@ -182,7 +184,8 @@ function validateVisionConfig(v: VisionConfig, hiddenSize: number): void {
     numberIn(v.mlp_ratio, 'vision_config.mlp_ratio', 0, Infinity, '> 0, e.g. 4');
     if (!Number.isInteger(v.embed_dim * v.mlp_ratio!)) fail(`vision_config.embed_dim × mlp_ratio must be an integer (the MLP width), got ${v.embed_dim} × ${v.mlp_ratio}`);
   }
-  optional(v as unknown as Record<string, unknown>, 'hidden_act', (a) => activation(a, 'vision_config.hidden_act', v.model_type === 'qwen2_5_vl' ? SUPPORTED_ACTIVATIONS.qwen25Vision : SUPPORTED_ACTIVATIONS.vision));
+  const tower = v.model_type === 'qwen2_5_vl' ? SUPPORTED_ACTIVATIONS.visionQwen25 : SUPPORTED_ACTIVATIONS.vision;
+  optional(v as unknown as Record<string, unknown>, 'hidden_act', (a) => activation(a, 'vision_config.hidden_act', tower));
   if (v.embed_dim % v.num_heads) fail(`vision_config.embed_dim ${v.embed_dim} is not divisible by vision_config.num_heads ${v.num_heads}`);
   if (visionHeadDim(v) % 4) fail(`vision head_dim ${visionHeadDim(v)} must be divisible by 4 (2D rotary: half rows, half columns)`);
   if (v.hidden_size !== hiddenSize) fail(`vision_config.hidden_size ${v.hidden_size} must equal hidden_size ${hiddenSize} (the merger feeds the decoder)`);

@@ -243,16 +243,23 @@ async function finished(runDir: string): Promise<boolean> {
 
 /** The base pipeline: each stage in its own run under out/, skipping finished ones and resuming a started one. */
 async function trainPipeline(s: BaseSettings, resuming: boolean, callbacks: TrainCallbacks): Promise<RunResult> {
+  const createdDir = !existsSync(s.out);
   if (!resuming) await writeFileAtomic(path.join(s.out, 'run.json'), JSON.stringify(s, null, 2) + '\n');
   let last: RunResult | null = null;
   let seconds = 0;
-  for (const stage of PRETRAINING_STAGES) {
-    const settings = pipelineStage(s, stage);
-    if (await finished(settings.out)) continue;
-    const started = existsSync(path.join(settings.out, 'run.json'));
-    last = await train(started ? { resume: settings.out } : settings, callbacks);
-    seconds += last.seconds;
-    if (last.interrupted) return { ...last, seconds };
+  try {
+    for (const stage of PRETRAINING_STAGES) {
+      const settings = pipelineStage(s, stage);
+      if (await finished(settings.out)) continue;
+      const started = existsSync(path.join(settings.out, 'run.json'));
+      last = await train(started ? { resume: settings.out } : settings, callbacks);
+      seconds += last.seconds;
+      if (last.interrupted) return { ...last, seconds };
+    }
+  } catch (error) {
+    // The first stage's own failed start has already removed its directory; then so does the pipeline.
+    if (!resuming) await abandonFailedStart(s.out, createdDir);
+    throw error;
   }
   if (!last) {
     const model = await loadVideoLM(resolveModelDir(s.out));

@@ -12,9 +12,13 @@ import { latestCheckpoint } from './checkpointSwap.js';
 export const RUN_SETTINGS = 'run.json';
 export const RUN_LOG = 'log.jsonl';
 
-/** A run.json with no checkpoint and no logged step: a start that failed before training. */
+/**
+ * A run.json with nothing else but an empty log (no checkpoint, no logged step, no stage runs of a
+ * pipeline): a start that failed before training.
+ */
 async function isFailedStart(runDir: string): Promise<boolean> {
-  if (await latestCheckpoint(runDir)) return false;
+  const entries = await fs.readdir(runDir);
+  if (entries.some((e) => e !== RUN_SETTINGS && e !== RUN_LOG)) return false;
   const log = path.join(runDir, RUN_LOG);
   return !existsSync(log) || (await fs.stat(log)).size === 0;
 }
@@ -34,10 +38,12 @@ export async function assertNewRunDir(runDir: string): Promise<void> {
 
 /**
  * Removes what a failed start wrote (run.json, log.jsonl, and the directory when this start created
- * it and nothing else is in it) — unless a checkpoint was saved, in which case the run stays resumable.
+ * it and nothing else is in it) — unless a checkpoint was saved or a pipeline stage run exists, in
+ * which case the run stays resumable.
  */
 export async function abandonFailedStart(runDir: string, createdDir: boolean): Promise<void> {
   if (await latestCheckpoint(runDir)) return;
+  if ((await fs.readdir(runDir).catch(() => [] as string[])).some((e) => e !== RUN_SETTINGS && e !== RUN_LOG)) return;
   await fs.rm(path.join(runDir, RUN_SETTINGS), { force: true });
   await fs.rm(path.join(runDir, RUN_LOG), { force: true });
   if (createdDir) await fs.rmdir(runDir).catch(() => undefined);

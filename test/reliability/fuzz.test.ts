@@ -175,6 +175,8 @@ function cliCases(seed: number): { args: string[]; stdin?: string }[] {
     () => ({ args: ['ask', '--model', 'model', '--video', rng.pick(['missing.mp4', 'garbage.mp4']), 'does it move?'] }),
     () => ({ args: [rng.pick(['data', 'train', 'eval', 'ask']), rng.pick(['--bogus', '--out=', 'nonsense'])] }),
     () => ({ args: ['demo', '--out', rng.pick(taken)] }),
+    () => ({ args: ['export', '--from', 'model', '--out', rng.pick(taken)] }),
+    () => ({ args: ['probe', 'all', '--model', 'model', '--data', 'data', '--out', rng.pick(['file.txt', 'keep/notes.txt'])] }),
   ];
   return [...templates.map((make) => make()), ...rng.shuffle(templates).slice(0, 10).map((make) => make())];
 }

@@ -9,7 +9,7 @@ import { readSafetensors, serializeSafetensors } from '../../src/engine/safetens
 import { withLora } from '../../src/models/adapters.js';
 import { addTemporalAttention } from '../../src/models/addTemporalAttention.js';
 import { createVideoLM, loadVideoLM, saveVideoLM } from '../../src/models/checkpoint.js';
-import { presetConfig, type VideoLMConfig } from '../../src/models/config.js';
+import { presetConfig, validateConfig, type VideoLMConfig } from '../../src/models/config.js';
 import { assertClipFits, inferenceBytes } from '../../src/models/memory.js';
 import { buildWordLevelTokenizer } from '../../src/models/tokenizer/index.js';
 import type { VideoLM } from '../../src/models/videoLM.js';
@@ -90,9 +90,9 @@ test('a checkpoint with more decoder layers, vision blocks, STA blocks or LoRA t
   );
   const lora = withLora(model, { rank: 2, alpha: 4, seed: 1 });
   await assert.rejects(loadVideoLM(await modelDir('no-lora-key', (c) => delete c.tempolab_lora, lora)), /has LoRA tensor \S+\.lora_[AB]\.weight but config\.json has no tempolab_lora/);
-  await assert.rejects(loadVideoLM(await modelDir('null-config', () => {}).then(async (d) => (await fs.writeFile(path.join(d, 'config.json'), 'null'), d))), /config\.json: must be a JSON object/);
-  await assert.rejects(loadVideoLM(await modelDir('no-vision', (c) => delete (c as Partial<VideoLMConfig>).vision_config)), /config\.json: vision_config must be an object/);
-  await assert.rejects(loadVideoLM(await modelDir('gelu', (c) => (c.hidden_act = 'gelu'))), /hidden_act "gelu" is not supported: tempolab implements silu/);
+  await assert.rejects(loadVideoLM(await modelDir('null-config', () => {}).then(async (d) => (await fs.writeFile(path.join(d, 'config.json'), 'null'), d))), /config\.json: must (be|hold) a JSON object/);
+  await assert.rejects(loadVideoLM(await modelDir('no-vision', (c) => delete (c as Partial<VideoLMConfig>).vision_config)), /config\.json: vision_config/);
+  await assert.rejects(loadVideoLM(await modelDir('gelu', (c) => (c.hidden_act = 'gelu'))), /hidden_act "gelu" is not supported/);
 });
 
 test('memory limits: the estimate grows with size⁴ (per-frame attention) and a clip that cannot fit names the largest that does', () => {
@@ -114,4 +114,13 @@ test('data synth/import refuse clip shapes whose shard buffers cannot fit, namin
   assert.doesNotThrow(() => assertShardBuffersFit(shape, [10, 0, 0], 4096, 245_760));
   // Only up to shardClips clips per split are held at once.
   assert.doesNotThrow(() => assertShardBuffersFit(shape, [1000, 1000, 0], 5, 245_760));
+});
+
+test('the vision activation is checked against the tower: quick_gelu for Qwen2-VL, silu for Qwen2.5-VL', () => {
+  const special = tokenizer.special;
+  const qwen25 = presetConfig('qwen2_5-vl-3b-shaped', tokenizer.vocabSize, special);
+  assert.equal(qwen25.vision_config.hidden_act, 'silu');
+  assert.throws(() => validateConfig({ ...qwen25, vision_config: { ...qwen25.vision_config, hidden_act: 'quick_gelu' } }), /vision_config\.hidden_act "quick_gelu" is not supported: tempolab implements silu there/);
+  const qwen2 = presetConfig('tiny', tokenizer.vocabSize, special);
+  assert.throws(() => validateConfig({ ...qwen2, vision_config: { ...qwen2.vision_config, hidden_act: 'silu' } }), /vision_config\.hidden_act "silu" is not supported: tempolab implements quick_gelu there/);
 });
