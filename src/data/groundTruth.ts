@@ -6,15 +6,8 @@
 import { COLOUR_NAMES, SHAPES, spriteCoverage, type Colour, type Shape, type Sprite } from './render.js';
 import { PHENOMENA } from './phenomena.js';
 
-/** One object as drawn: centre and size in pixels, angle in radians. */
-export interface SceneObject {
-  shape: Shape;
-  colour: Colour;
-  x: number;
-  y: number;
-  size: number;
-  angle: number;
-}
+/** One object as drawn (a sprite, stored to 0.01 px): centre and size in pixels, angle in radians. */
+export type SceneObject = Sprite;
 
 export interface SceneTruth {
   /** objects[t]: the named (moving) objects of frame t, in drawing order. */
@@ -79,7 +72,7 @@ export function patchTruth(scene: SceneTruth, t: number, width: number, height: 
     const reach = o.size + 1;
     for (let y = Math.max(0, Math.floor(o.y - reach)); y <= Math.min(height - 1, Math.ceil(o.y + reach)); y++) {
       for (let x = Math.max(0, Math.floor(o.x - reach)); x <= Math.min(width - 1, Math.ceil(o.x + reach)); x++) {
-        if (spriteCoverage({ ...o }, x + 0.5, y + 0.5) >= 0.5) owner[y * width + x] = k;
+        if (spriteCoverage(o, x + 0.5, y + 0.5) >= 0.5) owner[y * width + x] = k;
       }
     }
   });

@@ -46,29 +46,38 @@ interface ImageLabels {
   mask: Float32Array;
 }
 
-/**
- * Image-level pretraining of the ViT: every frame of every training clip is an image; each patch
- * learns the colour and shape of the object covering it, where that object's centre is, its size and
- * its orientation. No temporal objective: frames never meet.
- */
-export class VisionPretraining implements Objective {
+/** Objectives over the synthetic clips of a split (with ground truth), in seeded epochs. */
+abstract class ClipObjective {
   readonly clips: VideoRecord[];
   readonly sequenceLength: number;
-  private readonly schedule: BatchSchedule;
-  private readonly cache = new Map<number, ImageLabels>();
+  protected readonly schedule: BatchSchedule;
 
   constructor(
     readonly dataset: Dataset,
     split: Split,
     seed: number,
+    what: string,
   ) {
-    this.clips = synthClips(dataset, split, 'vision pretraining');
+    this.clips = synthClips(dataset, split, what);
     this.schedule = new BatchSchedule(this.clips.length, seed);
     this.sequenceLength = dataset.manifest.frames;
   }
 
   get examples(): number {
     return this.clips.length;
+  }
+}
+
+/**
+ * Image-level pretraining of the ViT: every frame of every training clip is an image; each patch
+ * learns the colour and shape of the object covering it, where that object's centre is, its size and
+ * its orientation. No temporal objective: frames never meet.
+ */
+export class VisionPretraining extends ClipObjective implements Objective {
+  private readonly cache = new Map<number, ImageLabels>();
+
+  constructor(dataset: Dataset, split: Split, seed: number) {
+    super(dataset, split, seed, 'vision pretraining');
   }
 
   private grid(model: VideoLM) {
@@ -209,24 +218,11 @@ export class VideoQuestions implements Objective {
 }
 
 /** The vision-only check of STA: which of the 26 phenomenon outcomes a clip shows. */
-export class VideoClassification implements Objective {
-  readonly clips: VideoRecord[];
-  readonly sequenceLength: number;
-  private readonly schedule: BatchSchedule;
+export class VideoClassification extends ClipObjective implements Objective {
   private readonly pixels = new Map<string, PixelValues>();
 
-  constructor(
-    readonly dataset: Dataset,
-    split: Split,
-    seed: number,
-  ) {
-    this.clips = synthClips(dataset, split, 'the video classifier');
-    this.schedule = new BatchSchedule(this.clips.length, seed);
-    this.sequenceLength = dataset.manifest.frames;
-  }
-
-  get examples(): number {
-    return this.clips.length;
+  constructor(dataset: Dataset, split: Split, seed: number) {
+    super(dataset, split, seed, 'the video classifier');
   }
 
   pixelValues(model: VideoLM, clip: VideoRecord): PixelValues {
