@@ -21,14 +21,16 @@ export class TrainingData {
   constructor(
     readonly dataset: Dataset,
     readonly model: VideoLM,
-    split: Split,
+    /** A split of the dataset, or questions of your own about its clips. */
+    source: Split | readonly Question[],
     readonly seed: number,
     filter: (q: Question) => boolean = () => true,
   ) {
     const tokenizer = model.tokenizer;
     if (!tokenizer) throw new TempolabError('the model has no tokenizer; training needs tokenizer.json in the model directory');
-    this.questions = dataset.questions(split).filter(filter);
-    if (!this.questions.length) throw new TempolabError(`the ${split} split of ${dataset.dir} has no questions to train on`);
+    this.questions = (typeof source === 'string' ? dataset.questions(source) : source).filter(filter);
+    const what = typeof source === 'string' ? `the ${source} split of ${dataset.dir}` : 'the question list';
+    if (!this.questions.length) throw new TempolabError(`${what} has no questions to train on`);
     const grid = this.pixelValues(this.questions[0]!.videoId).grid;
     const videoTokens = model.mergedTokens(grid);
     const raw = this.questions.map((q) => encodeVideoQuestion(tokenizer, { question: q.question, answer: q.answer, videoTokens, temporalGroups: grid.t }));

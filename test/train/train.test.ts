@@ -8,7 +8,10 @@ import { synthesizeDataset } from '../../src/data/synth.js';
 import { answerQuestions } from '../../src/eval/answer.js';
 import { scorePredictions } from '../../src/eval/score.js';
 import { mergeAdapters } from '../../src/models/adapters.js';
-import { loadVideoLM } from '../../src/models/checkpoint.js';
+import { createVideoLM, loadVideoLM } from '../../src/models/checkpoint.js';
+import { presetConfig } from '../../src/models/config.js';
+import { buildWordLevelTokenizer } from '../../src/models/tokenizer/index.js';
+import { benchmarkVocabulary } from '../../src/data/vocabulary.js';
 import { isLoraParameter, loraScale } from '../../src/models/lora.js';
 import { isTemporalAttention, isVisionLayerNorm, PRETRAINING_STAGES, train, type BaseSettings, type FineTuneSettings } from '../../src/train/recipes.js';
 import { evaluateClassifierRun } from '../../src/train/classifier.js';
@@ -27,6 +30,12 @@ before(async () => {
 });
 after(async () => fs.rm(root, { recursive: true, force: true }));
 
+/** A fresh tiny VideoLM with the benchmark's word-level tokenizer. */
+function freshTinyModel(seed: number) {
+  const tokenizer = buildWordLevelTokenizer(benchmarkVocabulary());
+  return { model: createVideoLM(presetConfig('tiny', tokenizer.vocabSize, tokenizer.special), seed, tokenizer), tokenizer };
+}
+
 /** The base pipeline on the tiny preset with `steps` steps per stage. */
 const base = (out: string, steps: number, extra: Partial<BaseSettings> = {}, lr = 3e-3): BaseSettings => ({
   kind: 'base', preset: 'tiny', data, out, seed: 1, checkpointEvery: 1000, weightDecay: 0.01, maxGradNorm: 1, instructTrainable: 'decoder',
@@ -40,12 +49,7 @@ const fineTune = (kind: 'stave' | 'control', from: string, out: string): FineTun
 
 test('the loss goes down: on a trivially learnable subset (one question per opposing pair, so the text decides) the tiny preset reaches ≥ 90% accuracy in 200 steps', async () => {
   const out = path.join(root, 'memorise');
-  const { createVideoLM } = await import('../../src/models/checkpoint.js');
-  const { presetConfig } = await import('../../src/models/config.js');
-  const { buildWordLevelTokenizer } = await import('../../src/models/tokenizer/index.js');
-  const { benchmarkVocabulary } = await import('../../src/data/vocabulary.js');
-  const tokenizer = buildWordLevelTokenizer(benchmarkVocabulary());
-  const model = createVideoLM(presetConfig('tiny', tokenizer.vocabSize, tokenizer.special), 2, tokenizer);
+  const { model } = freshTinyModel(2);
   const dataset = openDataset(data);
   const subset = new TrainingData(dataset, model, 'train', 1, (q) => q.format === 'yes_no' && q.dimension !== 'perception' && (q.partnerId === null || q.id < q.partnerId));
   assert.ok(subset.questions.length >= 10, `${subset.questions.length} questions`);
@@ -59,6 +63,19 @@ test('the loss goes down: on a trivially learnable subset (one question per oppo
   const predictions = await answerQuestions(result.model, dataset, subset.questions);
   const accuracy = scorePredictions(subset.questions, predictions).filter((a) => a.correct).length / subset.questions.length;
   assert.ok(accuracy >= 0.9, `train accuracy ${accuracy}`);
+});
+
+test('TrainingData takes questions of your own about the clips (bench:binding), and names an empty list', async () => {
+  const { model, tokenizer } = freshTinyModel(2);
+  const dataset = openDataset(data);
+  const own = dataset.videos('train').slice(0, 3).map((v) => ({ ...dataset.questions('train')[0]!, id: `${v.id}-own`, videoId: v.id, question: 'what color is the object?', answer: v.scene!.objects[0]![0]!.colour }));
+  const examples = new TrainingData(dataset, model, own, 0);
+  assert.deepEqual(examples.questions.map((q) => q.id), own.map((q) => q.id));
+  const prompt = tokenizer.decode(examples.encoded[1]!.inputIds);
+  assert.ok(prompt.includes('what color is the object?') && !prompt.includes('<|unk|>'), prompt);
+  const answerIds = examples.encoded[1]!.labels.filter((l) => l >= 0);
+  assert.equal(tokenizer.decode(answerIds.slice(0, 1)), own[1]!.answer);
+  assert.throws(() => new TrainingData(dataset, model, [], 0), /^TempolabError: the question list has no questions to train on$/);
 });
 
 test('STAVE stage 1 trains only STA and vision LayerNorms; stage 2 only STA and LoRA; merged export = W + s·B·A', async () => {
