@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { benchmarkVocabulary, openDataset, synthesizeDataset, type Dataset, type Question, type SceneObject, type Split, type VideoRecord } from '../src/data/index.js';
+import { benchmarkVocabulary, COLOUR_NAMES, openDataset, splitWords, synthesizeDataset, type Dataset, type Question, type SceneObject, type Split, type VideoRecord } from '../src/data/index.js';
 import { answerQuestions } from '../src/eval/answer.js';
 import { loadVideoLM } from '../src/models/checkpoint.js';
 import { VideoQuestions } from '../src/train/objectives.js';
@@ -32,7 +32,6 @@ const STEPS = Number(process.env.BINDING_STEPS ?? 800);
 const VISION_STEPS = Number(process.env.BINDING_VISION_STEPS ?? 1500);
 const LR = 1e-3;
 const SCORED = 300;
-const COLOURS = ['red', 'green', 'blue', 'yellow', 'purple', 'white'] as const;
 
 interface ProbeQuestion extends Question {
   /** Objects in the clip's first frame (the clip's cast, without distractors). */
@@ -55,7 +54,7 @@ function probeQuestions(dataset: Dataset, split: Split, task: string): ProbeQues
     });
     const present = coloursPresent(v);
     const yes = i % 2 === 0;
-    const candidates = COLOURS.filter((c) => present.has(c) === yes);
+    const candidates = COLOUR_NAMES.filter((c) => present.has(c) === yes);
     const colour = candidates[(i >> 1) % candidates.length]!;
     const presence = `is there a ${colour} object in the video?`;
     switch (task) {
@@ -87,7 +86,7 @@ try {
   const rows: string[][] = [];
   for (const task of ['readout', 'colour of a shape', 'presence yes/no', 'presence yes/no, scene in text']) {
     const questions = { train: probeQuestions(dataset, 'train', task), test: probeQuestions(dataset, 'test', task) };
-    const unknown = [...new Set(questions.train.flatMap((q) => `${q.question} ${q.answer}`.split(/\s+|(?=[.?])/)))].filter((w) => w && !vocabulary.has(w));
+    const unknown = [...new Set(questions.train.flatMap((q) => splitWords(`${q.question} ${q.answer}`)))].filter((w) => !vocabulary.has(w));
     if (unknown.length) throw new Error(`probe words outside the benchmark vocabulary: ${unknown.join(', ')}`);
     const model = await loadVideoLM(path.join(dir, 'vision', 'checkpoint'));
     const examples = new TrainingData(dataset, model, questions.train, 0);
