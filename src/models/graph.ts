@@ -4,7 +4,7 @@
  * position ids) is an input, every inspectable quantity an output; a compiled session lowers only
  * the outputs it asks for.
  */
-import { crossEntropy, stack } from '../engine/composite.js';
+import { crossEntropy, matmul, stack } from '../engine/composite.js';
 import { concat, gatherRows, reshape } from '../engine/ops.js';
 import { Graph, type Tensor } from '../engine/graph.js';
 import { Scope } from '../engine/scope.js';
@@ -24,6 +24,12 @@ export interface ForwardShape {
   withLoss?: boolean;
   /** decoder_mask has a head axis, [L, heads, S, S] (per-head probes); default [L, S, S]. */
   headMasks?: boolean;
+  /**
+   * The video tokens are the clip's scene written as words — `scene_bags` [B, M, vocab], each video
+   * token a bag of the words (colour, shape) of what it shows — instead of the vision encoder's
+   * output: the decoder learns to read a video from perfect perception (the base pipeline's language stage).
+   */
+  sceneTokens?: boolean;
 }
 
 export const mergedTokens = (cfg: VideoLMConfig, grid: VideoGrid): number => (grid.t * grid.h * grid.w) / cfg.vision_config.spatial_merge_size ** 2;
@@ -47,6 +53,11 @@ export interface VideoLMInputs {
   visionTrace: VisionTrace;
 }
 
+/** A scene written as words: each video token is the sum of its words' embeddings ([B, M, vocab] bags → [B, M, hidden]). */
+export function sceneEmbeddings(bags: Tensor, embedTokens: Tensor): Tensor {
+  return matmul(bags, embedTokens);
+}
+
 /** Declares the model's inputs and computes the decoder's input embeddings (vision encoder included). */
 export function videoLMInputs(cfg: VideoLMConfig, shape: ForwardShape): VideoLMInputs {
   const g = newGraph(cfg);
@@ -57,18 +68,21 @@ export function videoLMInputs(cfg: VideoLMConfig, shape: ForwardShape): VideoLMI
   const patchDim = v.in_chans * v.temporal_patch_size * v.patch_size ** 2;
 
   const visionTrace: VisionTrace = { hiddenStates: [], spatialAttentions: [], temporalAttentions: [] };
-  const videoEmbeds = visionEncoder(root.sub('visual'), g.input('pixel_values_videos', [b, grid.t * n, patchDim]), grid, v, {
-    spatialMask: g.input('vision_spatial_mask', [v.depth, n, n]),
-    temporalMask: g.input('vision_temporal_mask', [v.depth, grid.t, grid.t]),
-    spatialRope: g.input('vision_spatial_rope', [v.depth]),
-    temporalRope: g.input('vision_temporal_rope', [v.depth]),
-    temporalGate: g.input('vision_temporal_gate', [v.depth]),
-  }, visionTrace);
+  const encoded = shape.sceneTokens
+    ? null
+    : visionEncoder(root.sub('visual'), g.input('pixel_values_videos', [b, grid.t * n, patchDim]), grid, v, {
+        spatialMask: g.input('vision_spatial_mask', [v.depth, n, n]),
+        temporalMask: g.input('vision_temporal_mask', [v.depth, grid.t, grid.t]),
+        spatialRope: g.input('vision_spatial_rope', [v.depth]),
+        temporalRope: g.input('vision_temporal_rope', [v.depth]),
+        temporalGate: g.input('vision_temporal_gate', [v.depth]),
+      }, visionTrace);
+  const embedTokens = root.sub('model').sub('embed_tokens').param('weight', [cfg.vocab_size, cfg.hidden_size], { kind: 'normal', std: 0.02 });
+  const videoEmbeds = encoded ?? sceneEmbeddings(g.input('scene_bags', [b, mergedTokens(cfg, grid), cfg.vocab_size]), embedTokens);
   const m = videoEmbeds.shape[1]!;
 
   // Video pad tokens take the merger's outputs: gather from [token embeddings ; video embeddings]
   // with a host-computed index, so where the video sits in the prompt is data, not graph structure.
-  const embedTokens = root.sub('model').sub('embed_tokens').param('weight', [cfg.vocab_size, cfg.hidden_size], { kind: 'normal', std: 0.02 });
   const tokenEmbeds = gatherRows(embedTokens, g.input('input_ids', [b, s], 'int64'));
   const pool = concat([reshape(tokenEmbeds, [b * s, cfg.hidden_size]), reshape(videoEmbeds, [b * m, cfg.hidden_size])], 0);
   const embeddings = gatherRows(pool, g.input('embed_index', [b, s], 'int64'));
@@ -107,8 +121,10 @@ export function traceVideoLM(cfg: VideoLMConfig, shape: ForwardShape): Graph {
   g.output('attentions', stack(attentions));
   g.output('present_keys', stack(keys));
   g.output('present_values', stack(values));
-  g.output('vision_hidden_states', stack(visionTrace.hiddenStates));
-  g.output('vision_spatial_attentions', stack(visionTrace.spatialAttentions));
+  if (visionTrace.hiddenStates.length) {
+    g.output('vision_hidden_states', stack(visionTrace.hiddenStates));
+    g.output('vision_spatial_attentions', stack(visionTrace.spatialAttentions));
+  }
   if (visionTrace.temporalAttentions.length) g.output('vision_temporal_attentions', stack(visionTrace.temporalAttentions));
   if (shape.withLoss) g.output('loss', crossEntropy(logits, g.input('labels', [b, s], 'int64')));
   return g;

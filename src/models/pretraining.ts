@@ -8,10 +8,11 @@
  */
 import { crossEntropy, reduceMean } from '../engine/composite.js';
 import { Graph, type Tensor } from '../engine/graph.js';
-import { add, constant, gatherRows, mul, reduceSum, slice, sub } from '../engine/ops.js';
+import { add, constant, div, gatherRows, mul, reduceSum, slice, sub } from '../engine/ops.js';
 import { layerNormLayer, linear, Scope } from '../engine/scope.js';
 import { headDim, mropeSection, type VideoLMConfig } from './config.js';
 import { decoderLayer, languageModelHead } from './decoder.js';
+import { sceneEmbeddings } from './graph.js';
 import { multimodalRotary } from './rotary.js';
 import { defaultVisionSwitches, patchMerger, visionBlocks, type VideoGrid } from './visionEncoder.js';
 
@@ -96,5 +97,24 @@ export function traceVideoEmbeddings(cfg: VideoLMConfig, shape: { batch: number;
   const root = new Scope(g);
   const features = visionBlocks(root.sub('visual'), pixelInput(g, cfg, shape.batch, shape.grid), shape.grid, cfg.vision_config, defaultVisionSwitches(g, cfg.vision_config, shape.grid));
   g.output('video_embeds', patchMerger(root.sub('visual').sub('merger'), features, cfg.vision_config));
+  return g;
+}
+
+/**
+ * Alignment to the decoder's reading of a scene: the merger's video embeddings regress onto the scene
+ * written as words (`scene_bags` [B, M, vocab] through the decoder's token embedding). The loss is
+ * the squared error relative to the targets' energy, so 1 means "says nothing" whatever the scale.
+ */
+export function traceSceneAlignment(cfg: VideoLMConfig, shape: { batch: number; grid: VideoGrid }): Graph {
+  const g = new Graph();
+  const root = new Scope(g);
+  const visual = root.sub('visual');
+  const features = visionBlocks(visual, pixelInput(g, cfg, shape.batch, shape.grid), shape.grid, cfg.vision_config, defaultVisionSwitches(g, cfg.vision_config, shape.grid));
+  const videoEmbeds = patchMerger(visual.sub('merger'), features, cfg.vision_config);
+  const embedTokens = root.sub('model').sub('embed_tokens').param('weight', [cfg.vocab_size, cfg.hidden_size], { kind: 'normal', std: 0.02 });
+  const targets = sceneEmbeddings(g.input('scene_bags', [shape.batch, videoEmbeds.shape[1]!, cfg.vocab_size]), embedTokens);
+  const error = sub(videoEmbeds, targets);
+  g.output('loss', div(reduceSum(mul(error, error)), add(reduceSum(mul(targets, targets)), 1e-12)));
+  g.output('video_embeds', videoEmbeds);
   return g;
 }

@@ -4,3 +4,5 @@ export {
   type CommonSettings, type BaseSettings, type FineTuneStages, type FineTuneSettings, type RunSettings, type TrainCallbacks,
 } from './recipes.js';
 export { loadCheckpoint, checkpointDir, type StepProgress, type RunResult, type TrainerState } from './trainer.js';
+export { sceneBags, type FrameSize } from './sceneTokens.js';
+export { SceneQuestions, SceneAlignment } from './objectives.js';

@@ -1,7 +1,8 @@
 /**
- * What a training stage optimises: its graph and its batches. The staged pipeline uses four —
- * dense image supervision of the ViT, language modelling of the decoder, video question answering
- * (alignment and instruction tuning, STAVE and the control), and the vision-only video classifier.
+ * What a training stage optimises: its graph and its batches. The staged pipeline uses —
+ * dense image supervision of the ViT, reading comprehension of the decoder over scenes written as
+ * words, alignment of the merger to those words, video question answering (instruction tuning,
+ * STAVE and the control) — plus language modelling and the vision-only video classifier.
  */
 import type { Dataset } from '../data/dataset.js';
 import { outcomeClass, colourClass, shapeClass, patchTruth, OUTCOME_CLASSES } from '../data/groundTruth.js';
@@ -9,14 +10,15 @@ import type { Question, Split, VideoRecord } from '../data/types.js';
 import { TempolabError } from '../engine/errors.js';
 import type { Graph } from '../engine/graph.js';
 import type { Feed } from '../engine/runtime.js';
-import { traceVideoLM } from '../models/graph.js';
-import { traceLanguageModel, traceVideoClassifier, traceVisionPretraining, VISION_REGRESSION_TARGETS } from '../models/pretraining.js';
+import { traceVideoLM, type ForwardShape } from '../models/graph.js';
+import { traceLanguageModel, traceSceneAlignment, traceVideoClassifier, traceVisionPretraining, VISION_REGRESSION_TARGETS } from '../models/pretraining.js';
 import { clipPixelValues, imagePixelValues, type PixelValues } from '../models/processor.js';
 import { IGNORE } from '../models/prompt.js';
 import { mergeWindowOrder } from '../models/rotary.js';
 import { textChatPrompt } from '../models/tokenizer/index.js';
 import type { VideoLM } from '../models/videoLM.js';
 import { BatchSchedule } from './batches.js';
+import { sceneBags } from './sceneTokens.js';
 import { TrainingData } from './trainingData.js';
 
 export interface Objective {
@@ -51,6 +53,7 @@ abstract class ClipObjective {
   readonly clips: VideoRecord[];
   readonly sequenceLength: number;
   protected readonly schedule: BatchSchedule;
+  private readonly pixels = new Map<string, PixelValues>();
 
   constructor(
     readonly dataset: Dataset,
@@ -65,6 +68,45 @@ abstract class ClipObjective {
 
   get examples(): number {
     return this.clips.length;
+  }
+
+  /** A clip's pixel values as a video (frame pairs), computed once. */
+  pixelValues(model: VideoLM, clip: VideoRecord): PixelValues {
+    let pv = this.pixels.get(clip.id);
+    if (!pv) this.pixels.set(clip.id, (pv = clipPixelValues(this.dataset, clip.id, model.config.vision_config)));
+    return pv;
+  }
+
+  protected videoPixels(model: VideoLM, clips: readonly VideoRecord[]): Float32Array {
+    const parts = clips.map((c) => this.pixelValues(model, c).data);
+    const data = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+    let at = 0;
+    for (const p of parts) (data.set(p, at), (at += p.length));
+    return data;
+  }
+}
+
+/** The scene-word bags of clips, computed once per clip (see sceneTokens.ts). */
+class SceneBagCache {
+  private readonly bags = new Map<string, Float32Array>();
+
+  constructor(readonly dataset: Dataset) {}
+
+  bag(model: VideoLM, clip: VideoRecord): Float32Array {
+    let b = this.bags.get(clip.id);
+    if (!b) {
+      if (!clip.scene) throw new TempolabError(`clip ${clip.id} has no ground truth; scene tokens need synthetic clips (tempolab data synth)`);
+      b = sceneBags(clip.scene, this.dataset.manifest, model.config.vision_config, model.tokenizer!, model.config.vocab_size);
+      this.bags.set(clip.id, b);
+    }
+    return b;
+  }
+
+  batch(model: VideoLM, clips: readonly VideoRecord[]): Float32Array {
+    const parts = clips.map((c) => this.bag(model, c));
+    const out = new Float32Array(parts.length * parts[0]!.length);
+    parts.forEach((p, i) => out.set(p, i * p.length));
+    return out;
   }
 }
 
@@ -206,9 +248,12 @@ export class VideoQuestions implements Objective {
     return this.data.length;
   }
 
+  protected shape(batchSize: number): ForwardShape {
+    return { batch: batchSize, seq: this.data.length, grid: this.data.pixelValues(this.data.questions[0]!.videoId).grid, withLoss: true };
+  }
+
   graph(model: VideoLM, batchSize: number): Graph {
-    const grid = this.data.pixelValues(this.data.questions[0]!.videoId).grid;
-    return traceVideoLM(model.config, { batch: batchSize, seq: this.data.length, grid, withLoss: true });
+    return traceVideoLM(model.config, this.shape(batchSize));
   }
 
   batch(model: VideoLM, step: number, batchSize: number) {
@@ -217,18 +262,58 @@ export class VideoQuestions implements Objective {
   }
 }
 
-/** The vision-only check of STA: which of the 26 phenomenon outcomes a clip shows. */
-export class VideoClassification extends ClipObjective implements Objective {
-  private readonly pixels = new Map<string, PixelValues>();
+/**
+ * Reading comprehension: video questions with the clip's scene written as words in the video's
+ * place (sceneTokens.ts) — the decoder learns to compare a question with what a video shows,
+ * from perfect perception, before any pixel reaches it.
+ */
+export class SceneQuestions extends VideoQuestions {
+  private readonly scenes: SceneBagCache;
 
-  constructor(dataset: Dataset, split: Split, seed: number) {
-    super(dataset, split, seed, 'the video classifier');
+  constructor(data: TrainingData) {
+    super(data);
+    this.scenes = new SceneBagCache(data.dataset);
   }
 
-  pixelValues(model: VideoLM, clip: VideoRecord): PixelValues {
-    let pv = this.pixels.get(clip.id);
-    if (!pv) this.pixels.set(clip.id, (pv = clipPixelValues(this.dataset, clip.id, model.config.vision_config)));
-    return pv;
+  override graph(model: VideoLM, batchSize: number): Graph {
+    return traceVideoLM(model.config, { ...this.shape(batchSize), sceneTokens: true });
+  }
+
+  override batch(model: VideoLM, step: number, batchSize: number) {
+    return this.batchOf(model, this.data.batchIndices(step, batchSize));
+  }
+
+  /** The inputs of the examples at `indices` (scoring uses it as well as training). */
+  batchOf(model: VideoLM, indices: number[]) {
+    const clips = indices.map((i) => this.data.dataset.video(this.data.questions[i]!.videoId));
+    const feeds = { ...model.feeds(this.data.requests(indices), true).inputs, scene_bags: this.scenes.batch(model, clips) };
+    return { feeds, units: this.data.supervisedTokens(indices) };
+  }
+}
+
+/** Alignment: the merger (over the frozen ViT) learns to write each video token as the scene words it shows. */
+export class SceneAlignment extends ClipObjective implements Objective {
+  private readonly scenes: SceneBagCache;
+
+  constructor(dataset: Dataset, split: Split, seed: number) {
+    super(dataset, split, seed, 'scene alignment');
+    this.scenes = new SceneBagCache(dataset);
+  }
+
+  graph(model: VideoLM, batchSize: number): Graph {
+    return traceSceneAlignment(model.config, { batch: batchSize, grid: this.pixelValues(model, this.clips[0]!).grid });
+  }
+
+  batch(model: VideoLM, step: number, batchSize: number) {
+    const clips = this.schedule.indices(step, batchSize).map((i) => this.clips[i]!);
+    return { feeds: { pixel_values_videos: this.videoPixels(model, clips), scene_bags: this.scenes.batch(model, clips) }, units: clips.length };
+  }
+}
+
+/** The vision-only check of STA: which of the 26 phenomenon outcomes a clip shows. */
+export class VideoClassification extends ClipObjective implements Objective {
+  constructor(dataset: Dataset, split: Split, seed: number) {
+    super(dataset, split, seed, 'the video classifier');
   }
 
   graph(model: VideoLM, batchSize: number): Graph {
@@ -241,11 +326,7 @@ export class VideoClassification extends ClipObjective implements Objective {
   }
 
   inputs(model: VideoLM, clips: readonly VideoRecord[]): Record<string, Feed> {
-    const parts = clips.map((c) => this.pixelValues(model, c).data);
-    const data = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
-    let at = 0;
-    for (const p of parts) (data.set(p, at), (at += p.length));
-    return { pixel_values_videos: data, labels: int64(clips.map((c) => this.label(c))) };
+    return { pixel_values_videos: this.videoPixels(model, clips), labels: int64(clips.map((c) => this.label(c))) };
   }
 
   batch(model: VideoLM, step: number, batchSize: number) {

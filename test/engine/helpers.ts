@@ -80,3 +80,14 @@ export function finiteDifference(graph: Graph, feeds: Feeds, loss: Tensor, name:
   }
   return result;
 }
+
+/** Asserts that reverse-mode gradients of `loss` w.r.t. each named input are non-zero and match central finite differences. */
+export function assertGradientsMatchFiniteDifferences(graph: Graph, feeds: Feeds, loss: Tensor, names: string[], analytic: (name: string) => ArrayLike<number>, elements = 6, h = 1e-5): void {
+  for (const name of names) {
+    const values = analytic(name);
+    assert.ok(Array.from(values).some((g) => Math.abs(g) > 1e-6), `${name}: gradient is zero`);
+    for (const [index, numeric] of finiteDifference(graph, feeds, loss, name, elements, h)) {
+      assert.ok(Math.abs(values[index]! - numeric) <= 1e-5 * Math.max(1, Math.abs(numeric)), `${name}[${index}]: ${values[index]} vs ${numeric}`);
+    }
+  }
+}

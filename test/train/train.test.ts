@@ -18,7 +18,7 @@ import { evaluateClassifierRun } from '../../src/train/classifier.js';
 import { embeddingDiagnostics } from '../../src/eval/diagnostics.js';
 import { runTraining } from '../../src/train/trainer.js';
 import { TrainingData } from '../../src/train/trainingData.js';
-import { VideoQuestions } from '../../src/train/objectives.js';
+import { SceneAlignment, SceneQuestions, VideoQuestions, type Objective } from '../../src/train/objectives.js';
 
 let root: string;
 let data: string;
@@ -63,6 +63,24 @@ test('the loss goes down: on a trivially learnable subset (one question per oppo
   const predictions = await answerQuestions(result.model, dataset, subset.questions);
   const accuracy = scorePredictions(subset.questions, predictions).filter((a) => a.correct).length / subset.questions.length;
   assert.ok(accuracy >= 0.9, `train accuracy ${accuracy}`);
+});
+
+test('scene reading (decoder over scene words) and scene alignment (ViT + merger onto those words) learn their objectives on the tiny preset', async () => {
+  const dataset = openDataset(data);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const run = async (name: string, trainable: (n: string) => boolean, objective: (m: import('../../src/models/videoLM.js').VideoLM) => Objective) => {
+    const losses: number[] = [];
+    await runTraining(freshTinyModel(4).model, {
+      runDir: path.join(root, name), batchSize: 8, weightDecay: 0, maxGradNorm: 1, checkpointEvery: 1000, seed: 1,
+      stages: [{ name, steps: 80, peakLr: 1e-2, warmupSteps: 5, trainable, objective }],
+      onStep: (p) => losses.push(p.loss),
+    });
+    return { first: mean(losses.slice(0, 10)), last: mean(losses.slice(-10)) };
+  };
+  const reading = await run('scene-reading', (n) => n.startsWith('model.') || n.startsWith('lm_head.'), (m) => new SceneQuestions(new TrainingData(dataset, m, 'train', 1)));
+  assert.ok(reading.last < reading.first / 2, `scene reading loss ${reading.first} → ${reading.last}`);
+  const alignment = await run('scene-alignment', (n) => n.startsWith('visual.'), () => new SceneAlignment(dataset, 'train', 1));
+  assert.ok(alignment.last < 0.7 && alignment.last < alignment.first / 2, `scene alignment loss ${alignment.first} → ${alignment.last}`);
 });
 
 test('TrainingData takes questions of your own about the clips (bench:binding), and names an empty list', async () => {
