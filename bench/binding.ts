@@ -5,7 +5,6 @@ import { benchmarkVocabulary, COLOUR_NAMES, openDataset, splitWords, synthesizeD
 import { answerQuestions } from '../src/eval/answer.js';
 import { compile } from '../src/engine/runtime.js';
 import { loadVideoLM } from '../src/models/checkpoint.js';
-import { traceVideoLM } from '../src/models/graph.js';
 import type { VideoLM } from '../src/models/videoLM.js';
 import { SceneAlignment, SceneQuestions, VideoQuestions, type Objective } from '../src/train/objectives.js';
 import { isDecoder, isMerger, isVisionTower, train } from '../src/train/recipes.js';
@@ -28,7 +27,6 @@ import { TrainingData } from '../src/train/trainingData.js';
  *   multi-choice and caption-matching question of the benchmark).
  * - presence yes/no, scene in text: the same question after a sentence that names the objects — the
  *   same interaction between two pieces of text, no video needed.
- *
  *
  * The second table asks whether perfect perception helps: the decoder first learns the benchmark's
  * own perception questions (all four formats) with the clip's scene written as words in the video's
@@ -91,7 +89,8 @@ async function accuracy(model: VideoLM, dataset: Dataset, questions: readonly Qu
 async function sceneAccuracy(model: VideoLM, data: TrainingData): Promise<number> {
   const objective = new SceneQuestions(data);
   const batch = 16;
-  const session = await compile(traceVideoLM(model.config, { batch, seq: data.length, grid: data.pixelValues(data.questions[0]!.videoId).grid, withLoss: true, sceneTokens: true }));
+  const graph = objective.graph(model, batch);
+  const session = await compile(graph, { logits: graph.outputs.get('logits')! });
   const vocab = model.config.vocab_size;
   let correct = 0;
   let scored = 0;

@@ -27,7 +27,7 @@ export interface ForwardShape {
   /**
    * The video tokens are the clip's scene written as words — `scene_bags` [B, M, vocab], each video
    * token a bag of the words (colour, shape) of what it shows — instead of the vision encoder's
-   * output: the decoder learns to read a video from perfect perception (the base pipeline's language stage).
+   * output: the decoder learns to read a video from perfect perception (scene reading, bench:binding).
    */
   sceneTokens?: boolean;
 }

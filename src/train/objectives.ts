@@ -1,8 +1,9 @@
 /**
- * What a training stage optimises: its graph and its batches. The staged pipeline uses —
- * dense image supervision of the ViT, reading comprehension of the decoder over scenes written as
- * words, alignment of the merger to those words, video question answering (instruction tuning,
- * STAVE and the control) — plus language modelling and the vision-only video classifier.
+ * What a training stage optimises: its graph and its batches. The staged pipeline uses four —
+ * dense image supervision of the ViT, language modelling of the decoder, video question answering
+ * (alignment and instruction tuning, STAVE and the control), and the vision-only video classifier.
+ * Scene reading and scene alignment (scene tokens: perfect perception as words) are measured by
+ * bench:binding and are not pipeline stages.
  */
 import type { Dataset } from '../data/dataset.js';
 import { outcomeClass, colourClass, shapeClass, patchTruth, OUTCOME_CLASSES } from '../data/groundTruth.js';
@@ -32,6 +33,14 @@ export interface Objective {
 }
 
 const int64 = (values: ArrayLike<number>) => BigInt64Array.from(Array.from(values, (v) => BigInt(v)));
+
+/** Per-example arrays laid end to end: one batch input. */
+function concatenated(parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+  let at = 0;
+  for (const p of parts) (out.set(p, at), (at += p.length));
+  return out;
+}
 
 function synthClips(dataset: Dataset, split: Split, what: string): VideoRecord[] {
   const clips = dataset.videos(split).filter((v) => v.scene && v.phenomenon !== undefined);
@@ -78,11 +87,7 @@ abstract class ClipObjective {
   }
 
   protected videoPixels(model: VideoLM, clips: readonly VideoRecord[]): Float32Array {
-    const parts = clips.map((c) => this.pixelValues(model, c).data);
-    const data = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
-    let at = 0;
-    for (const p of parts) (data.set(p, at), (at += p.length));
-    return data;
+    return concatenated(clips.map((c) => this.pixelValues(model, c).data));
   }
 }
 
@@ -103,10 +108,7 @@ class SceneBagCache {
   }
 
   batch(model: VideoLM, clips: readonly VideoRecord[]): Float32Array {
-    const parts = clips.map((c) => this.bag(model, c));
-    const out = new Float32Array(parts.length * parts[0]!.length);
-    parts.forEach((p, i) => out.set(p, i * p.length));
-    return out;
+    return concatenated(clips.map((c) => this.bag(model, c)));
   }
 }
 
@@ -165,12 +167,7 @@ export class VisionPretraining extends ClipObjective implements Objective {
 
   batch(model: VideoLM, step: number, batchSize: number) {
     const items = this.schedule.indices(step, batchSize).map((i) => this.labels(model, i));
-    const cat = (pick: (l: ImageLabels) => Float32Array) => {
-      const size = pick(items[0]!).length;
-      const out = new Float32Array(items.length * size);
-      items.forEach((l, i) => out.set(pick(l), i * size));
-      return out;
-    };
+    const cat = (pick: (l: ImageLabels) => Float32Array) => concatenated(items.map(pick));
     // Each regression target is a mean over the patches that have it in this batch.
     const weights = cat((l) => l.mask);
     for (let j = 0; j < VISION_REGRESSION_TARGETS; j++) {
@@ -257,7 +254,11 @@ export class VideoQuestions implements Objective {
   }
 
   batch(model: VideoLM, step: number, batchSize: number) {
-    const indices = this.data.batchIndices(step, batchSize);
+    return this.batchOf(model, this.data.batchIndices(step, batchSize));
+  }
+
+  /** The inputs of the examples at `indices` (scoring uses it as well as training). */
+  batchOf(model: VideoLM, indices: number[]): { feeds: Record<string, Feed>; units: number } {
     return { feeds: model.feeds(this.data.requests(indices), true).inputs, units: this.data.supervisedTokens(indices) };
   }
 }
@@ -279,15 +280,10 @@ export class SceneQuestions extends VideoQuestions {
     return traceVideoLM(model.config, { ...this.shape(batchSize), sceneTokens: true });
   }
 
-  override batch(model: VideoLM, step: number, batchSize: number) {
-    return this.batchOf(model, this.data.batchIndices(step, batchSize));
-  }
-
-  /** The inputs of the examples at `indices` (scoring uses it as well as training). */
-  batchOf(model: VideoLM, indices: number[]) {
+  override batchOf(model: VideoLM, indices: number[]) {
     const clips = indices.map((i) => this.data.dataset.video(this.data.questions[i]!.videoId));
-    const feeds = { ...model.feeds(this.data.requests(indices), true).inputs, scene_bags: this.scenes.batch(model, clips) };
-    return { feeds, units: this.data.supervisedTokens(indices) };
+    const { feeds, units } = super.batchOf(model, indices);
+    return { feeds: { ...feeds, scene_bags: this.scenes.batch(model, clips) }, units };
   }
 }
 
