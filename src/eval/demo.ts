@@ -186,7 +186,7 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
     const pipeline = { kind: 'base' as const, ...common, out: runs.base, preset: s.preset, stages: s.baseStages, instructTrainable: s.instructTrainable };
     await writeFileAtomic(path.join(runs.base, 'run.json'), JSON.stringify(pipeline, null, 2) + '\n');
     for (const stage of PRETRAINING_STAGES) {
-      base = await timedPhase(stage, `${s.preset} preset, ${s.baseStages[stage].steps} steps`, () => run(stage, pipelineStage(pipeline, stage)));
+      base = await timedPhase(stage, `${s.preset} preset, ${stageSteps(s.baseStages[stage])}`, () => run(stage, pipelineStage(pipeline, stage)));
     }
     const stages: FineTuneStages = { stage1Steps: s.stage1Steps, stage2Steps: s.stage2Steps, stage1Lr: s.stage1Lr, stage2Lr: s.stage2Lr, loraRank: s.loraRank, loraAlpha: s.loraAlpha };
     const fineTune = (kind: 'stave' | 'control'): FineTuneSettings => ({ kind, ...common, batchSize: s.batchSize, ...stages, out: runs[kind], from: runs.base });
@@ -269,6 +269,11 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
   return { dir, results, classifier, diagnostics, seeds: seedRows, seconds, summary };
 }
 
+/** "1000 steps", or "2000 perception + 1000 steps" for an instruct stage with a perception phase. */
+function stageSteps(schedule: StageSchedule): string {
+  return schedule.perceptionSteps ? `${schedule.perceptionSteps} perception + ${schedule.steps} steps` : `${schedule.steps} steps`;
+}
+
 function seedRow(seed: number, results: EvaluationResult[]): SeedRow {
   const pick = (name: string) => {
     const r = results.find((x) => x.model === name)!;
@@ -318,7 +323,7 @@ async function reportBlocks(s: DemoSettings, dataset: Dataset, r: ReportInputs):
     heading('Setup'),
     paragraph(
       `Synthetic temporal benchmark: ${s.clips.train} training clips, ${s.clips.test} test clips (8 frames of 32×32, opposing pairs, plus static perception questions). ` +
-        `Base: ${s.preset} preset built in four stages (${PRETRAINING_STAGES.map((st) => `${st} ${s.baseStages[st].steps}`).join(', ')} steps; instruct trains the ${s.instructTrainable === 'all' ? 'whole model' : 'merger and decoder, the ViT stays image-level'}). ` +
+        `Base: ${s.preset} preset built in four stages (${PRETRAINING_STAGES.map((st) => `${st} ${stageSteps(s.baseStages[st])}`).join(', ')}; instruct trains the ${s.instructTrainable === 'all' ? 'whole model' : 'merger and decoder, the ViT stays image-level'}). ` +
         `STAVE and control: ${s.stage1Steps} + ${s.stage2Steps} steps from the base (LoRA rank ${s.loraRank}). ` +
         `Wall time: ${Object.entries(r.seconds).map(([k, v]) => `${k} ${v!.toFixed(0)} s`).join(', ')}.`,
     ),

@@ -101,6 +101,15 @@ test('--resume with other settings is an error naming them', async () => {
   assert.match(r.stderr, /--resume continues the run with the settings saved in its run\.json, so --steps, --lr would be ignored/);
 });
 
+test('train instruct --perception-steps takes a whole number of steps, named in one line', async () => {
+  for (const args of [['train', 'instruct', '--from', model, '--data', data, '--out', path.join(root, 'p'), '--perception-steps', 'many'], ['train', 'base', '--data', data, '--out', path.join(root, 'p'), '--instruct-perception-steps', '-3']]) {
+    const r = await tempolab(args);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr.trim(), /^tempolab: --(instruct-)?perception-steps must be an integer ≥ 0, got '(many|-3)'$/);
+    assert.ok(!existsSync(path.join(root, 'p')), 'a refused run leaves nothing behind');
+  }
+});
+
 test('Ctrl-C during training saves a checkpoint and exits 130', { timeout: 120_000 }, async () => {
   const out = path.join(root, 'interrupted');
   const child = spawn(process.execPath, [cli, 'train', 'vision', '--data', data, '--out', out, '--preset', 'tiny', '--steps', '5000', '--batch', '2'], { stdio: ['ignore', 'ignore', 'pipe'] });

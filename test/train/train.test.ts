@@ -168,6 +168,35 @@ test('train base runs vision → language → align → instruct in order, each 
   await assert.rejects(train(base(halves, 4)), /already holds a run; pass --resume/);
 });
 
+test('instruct with perceptionSteps trains on perception questions alone first, then on every format, and resumes between the two phases bit for bit', async () => {
+  const curriculum = (out: string) => base(out, 2, { stages: { ...base(out, 2).stages, instruct: { steps: 2, lr: 3e-3, batchSize: 8, perceptionSteps: 3 } } });
+  const straight = await train(curriculum(path.join(root, 'curriculum')));
+  const log = (await fs.readFile(path.join(root, 'curriculum', 'instruct', 'log.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(log.map((l) => l.stage), ['perception', 'perception', 'perception', 'instruct', 'instruct']);
+
+  // The same two phases written by hand from the align stage's model: perception-only questions, then all.
+  const dataset = openDataset(data);
+  const aligned = await loadVideoLM(path.join(root, 'curriculum', 'align', 'checkpoint'));
+  const trainable = (n: string) => n.startsWith('visual.merger.') || n.startsWith('model.') || n.startsWith('lm_head.');
+  const byHand = await runTraining(aligned, {
+    runDir: path.join(root, 'curriculum-by-hand'), batchSize: 8, weightDecay: 0.01, maxGradNorm: 1, checkpointEvery: 1000, seed: 1,
+    stages: [
+      { name: 'perception', steps: 3, peakLr: 3e-3, warmupSteps: 1, trainable, objective: (m) => new VideoQuestions(new TrainingData(dataset, m, 'train', 1, (q) => q.dimension === 'perception')) },
+      { name: 'instruct', steps: 2, peakLr: 3e-3, warmupSteps: 1, trainable, objective: (m) => new VideoQuestions(new TrainingData(dataset, m, 'train', 1)) },
+    ],
+  });
+  for (const [name, p] of straight.model.params) assert.deepEqual(byHand.model.params.get(name)!.data, p.data, name);
+
+  let calls = 0;
+  const halves = path.join(root, 'curriculum-halves');
+  const first = await train(curriculum(halves), { shouldStop: () => ++calls === 2 + 2 + 2 + 3 });
+  assert.equal(first.interrupted, true);
+  const state = JSON.parse(await fs.readFile(path.join(halves, 'instruct', 'checkpoint', 'trainer_state.json'), 'utf8'));
+  assert.equal(state.globalStep, 3, 'stopped at the end of the perception phase');
+  const resumed = await train({ resume: halves });
+  for (const [name, p] of straight.model.params) assert.deepEqual(resumed.model.params.get(name)!.data, p.data, name);
+});
+
 test('each stage learns its own objective on the tiny preset: vision heads, language model, alignment, instruction tuning', async () => {
   const out = path.join(root, 'learns');
   await train(base(out, 60, {}, 1e-2));

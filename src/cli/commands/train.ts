@@ -93,6 +93,7 @@ export function registerTrain(program: Command): void {
     const d = DEFAULT_BASE_STAGES[stage];
     base.option(`--${stage}-steps <n>`, `${stage} stage steps`, String(d.steps)).option(`--${stage}-lr <x>`, `${stage} stage peak learning rate`, String(d.lr)).option(`--${stage}-batch <n>`, `${stage} stage batch`, String(d.batchSize));
   }
+  base.option('--instruct-perception-steps <n>', 'instruct steps on perception questions alone before every format (0: none)', String(DEFAULT_BASE_STAGES.instruct.perceptionSteps ?? 0));
   base.action(async (f: CommonFlags & Record<string, string>, command: Command) => {
     if (f.resume) {
       rejectFlagsWithResume(command);
@@ -104,6 +105,8 @@ export function registerTrain(program: Command): void {
       lr: positiveNumber(`--${st}-lr`, f[`${st}Lr`]!),
       batchSize: int(`--${st}-batch`, f[`${st}Batch`]!, 1),
     }])) as BaseSettings['stages'];
+    const perceptionSteps = int('--instruct-perception-steps', f.instructPerceptionSteps!, 0);
+    if (perceptionSteps) stages.instruct.perceptionSteps = perceptionSteps;
     const { batchSize: _unused, ...rest } = common(f);
     await runWithProgress({ kind: 'base', ...rest, preset: oneOf('--preset', f.preset!, PRESETS), stages, instructTrainable: oneOf('--instruct-trainable', f.instructTrainable!, ['decoder', 'all'] as const) }, 'base');
   });
@@ -115,7 +118,10 @@ export function registerTrain(program: Command): void {
       .option('--lr <x>', 'peak learning rate (warmup + cosine)', String(d.lr));
     if (stage === 'vision') c.option('--preset <name>', `model preset when starting fresh: ${PRESETS.join(', ')}`, 'small').option('--from <run>', 'continue from this run or model instead of a fresh preset');
     else c.option('--from <run>', 'the previous stage\'s run (or a model directory)');
-    if (stage === 'instruct') c.option('--instruct-trainable <what>', '"decoder" (merger + decoder) or "all"', 'decoder');
+    if (stage === 'instruct') {
+      c.option('--instruct-trainable <what>', '"decoder" (merger + decoder) or "all"', 'decoder')
+        .option('--perception-steps <n>', 'steps on perception questions alone before --steps on every format (0: none)', String(d.perceptionSteps ?? 0));
+    }
     c.action(async (f: CommonFlags & Record<string, string>, command: Command) => {
       if (f.resume) {
         rejectFlagsWithResume(command);
@@ -131,7 +137,7 @@ export function registerTrain(program: Command): void {
         warmupSteps: Math.max(1, Math.round(steps * 0.05)),
         ...(f.from ? { from: f.from } : {}),
         ...(stage === 'vision' && !f.from ? { preset: oneOf('--preset', f.preset!, PRESETS) } : {}),
-        ...(stage === 'instruct' ? { instructTrainable: oneOf('--instruct-trainable', f.instructTrainable!, ['decoder', 'all'] as const) } : {}),
+        ...(stage === 'instruct' ? { instructTrainable: oneOf('--instruct-trainable', f.instructTrainable!, ['decoder', 'all'] as const), ...perception(f) } : {}),
       }, stage);
     });
   }
@@ -192,6 +198,12 @@ export function registerTrain(program: Command): void {
     const result = await evaluateClassifierRun(f.out, 'test');
     process.stdout.write(classifierSummary(result) + '\n');
   });
+}
+
+/** `--perception-steps` of `train instruct`, stored only when set. */
+function perception(f: Record<string, string>): { perceptionSteps?: number } {
+  const steps = int('--perception-steps', f.perceptionSteps!, 0);
+  return steps ? { perceptionSteps: steps } : {};
 }
 
 function requireData(f: { data?: string }): void {
