@@ -61,9 +61,9 @@ export interface StageSchedule {
    * Instruct only: steps on the perception questions alone before the `steps` on every format and
    * dimension. Binding a question word to the video tokens that show it is a pure interaction that a
    * fresh decoder learns only after a plateau; on perception questions alone, from a fresh merger and
-   * decoder, it crossed over after about 2000 steps at batch 32, lr 2e-3 (README, Training); in a mix
+   * decoder, it crossed over after about 2000 steps at batch 32, lr 2e-3 (README, the main job); in a mix
    * of everything it had not by then. Off by default: after the language and align stages it did not
-   * cross within 2000 steps (README).
+   * cross within 2000–2500 steps.
    */
   perceptionSteps?: number;
 }

@@ -105,8 +105,7 @@ export function registerTrain(program: Command): void {
       lr: positiveNumber(`--${st}-lr`, f[`${st}Lr`]!),
       batchSize: int(`--${st}-batch`, f[`${st}Batch`]!, 1),
     }])) as BaseSettings['stages'];
-    const perceptionSteps = int('--instruct-perception-steps', f.instructPerceptionSteps!, 0);
-    if (perceptionSteps) stages.instruct.perceptionSteps = perceptionSteps;
+    Object.assign(stages.instruct, perceptionPhase('--instruct-perception-steps', f.instructPerceptionSteps!));
     const { batchSize: _unused, ...rest } = common(f);
     await runWithProgress({ kind: 'base', ...rest, preset: oneOf('--preset', f.preset!, PRESETS), stages, instructTrainable: oneOf('--instruct-trainable', f.instructTrainable!, ['decoder', 'all'] as const) }, 'base');
   });
@@ -137,7 +136,7 @@ export function registerTrain(program: Command): void {
         warmupSteps: Math.max(1, Math.round(steps * 0.05)),
         ...(f.from ? { from: f.from } : {}),
         ...(stage === 'vision' && !f.from ? { preset: oneOf('--preset', f.preset!, PRESETS) } : {}),
-        ...(stage === 'instruct' ? { instructTrainable: oneOf('--instruct-trainable', f.instructTrainable!, ['decoder', 'all'] as const), ...perception(f) } : {}),
+        ...(stage === 'instruct' ? { instructTrainable: oneOf('--instruct-trainable', f.instructTrainable!, ['decoder', 'all'] as const), ...perceptionPhase('--perception-steps', f.perceptionSteps!) } : {}),
       }, stage);
     });
   }
@@ -200,9 +199,9 @@ export function registerTrain(program: Command): void {
   });
 }
 
-/** `--perception-steps` of `train instruct`, stored only when set. */
-function perception(f: Record<string, string>): { perceptionSteps?: number } {
-  const steps = int('--perception-steps', f.perceptionSteps!, 0);
+/** The instruct stage's perception phase from its flag, stored only when set (0 = none). */
+function perceptionPhase(flag: string, value: string): { perceptionSteps?: number } {
+  const steps = int(flag, value, 0);
   return steps ? { perceptionSteps: steps } : {};
 }
 
