@@ -269,9 +269,11 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
   return { dir, results, classifier, diagnostics, seeds: seedRows, seconds, summary };
 }
 
-/** "1000 steps", or "2000 perception + 1000 steps" for an instruct stage with a perception phase. */
+/** "1000 steps", or "2000 perception (yes_no, caption_matching) + 1000 steps" for an instruct stage with a perception phase. */
 function stageSteps(schedule: StageSchedule): string {
-  return schedule.perceptionSteps ? `${schedule.perceptionSteps} perception + ${schedule.steps} steps` : `${schedule.steps} steps`;
+  if (!schedule.perceptionSteps) return `${schedule.steps} steps`;
+  const formats = schedule.perceptionFormats ? ` (${schedule.perceptionFormats.join(', ')})` : '';
+  return `${schedule.perceptionSteps} perception${formats} + ${schedule.steps} steps`;
 }
 
 function seedRow(seed: number, results: EvaluationResult[]): SeedRow {

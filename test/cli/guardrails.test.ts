@@ -110,6 +110,21 @@ test('train instruct --perception-steps takes a whole number of steps, named in 
   }
 });
 
+test('--perception-formats names the formats it accepts and needs a perception phase, in one line', async () => {
+  const out = path.join(root, 'pf');
+  const cases: [string[], RegExp][] = [
+    [['train', 'instruct', '--from', model, '--data', data, '--out', out, '--perception-steps', '5', '--perception-formats', 'yes_no,shape'], /^tempolab: --perception-formats must list formats from yes_no, multi_choice, caption_matching, captioning, comma-separated; got 'yes_no,shape'$/],
+    [['train', 'instruct', '--from', model, '--data', data, '--out', out, '--perception-formats', 'yes_no'], /^tempolab: --perception-formats chooses the formats of the perception phase, which is off; give --perception-steps N as well$/],
+    [['train', 'base', '--data', data, '--out', out, '--instruct-perception-steps', '5', '--instruct-perception-formats', ''], /^tempolab: --instruct-perception-formats must list formats from .*; got ''$/],
+  ];
+  for (const [args, message] of cases) {
+    const r = await tempolab(args);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr.trim(), message);
+    assert.ok(!existsSync(out), 'a refused run leaves nothing behind');
+  }
+});
+
 test('Ctrl-C during training saves a checkpoint and exits 130', { timeout: 120_000 }, async () => {
   const out = path.join(root, 'interrupted');
   const child = spawn(process.execPath, [cli, 'train', 'vision', '--data', data, '--out', out, '--preset', 'tiny', '--steps', '5000', '--batch', '2'], { stdio: ['ignore', 'ignore', 'pipe'] });

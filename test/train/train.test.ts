@@ -197,6 +197,32 @@ test('instruct with perceptionSteps trains on perception questions alone first, 
   for (const [name, p] of straight.model.params) assert.deepEqual(resumed.model.params.get(name)!.data, p.data, name);
 });
 
+test('perceptionFormats limits the perception phase to those formats, as the same stages written by hand', async () => {
+  const formats = ['yes_no', 'caption_matching'] as const;
+  const out = path.join(root, 'formats');
+  const settings = base(out, 2, { stages: { ...base(out, 2).stages, instruct: { steps: 2, lr: 3e-3, batchSize: 8, perceptionSteps: 3, perceptionFormats: [...formats] } } });
+  const straight = await train(settings);
+  const runJson = JSON.parse(await fs.readFile(path.join(out, 'instruct', 'run.json'), 'utf8'));
+  assert.deepEqual(runJson.perceptionFormats, formats);
+
+  const dataset = openDataset(data);
+  const aligned = await loadVideoLM(path.join(out, 'align', 'checkpoint'));
+  const trainable = (n: string) => n.startsWith('visual.merger.') || n.startsWith('model.') || n.startsWith('lm_head.');
+  const perceptionOnly = (q: { dimension: string; format: string }) => q.dimension === 'perception' && (formats as readonly string[]).includes(q.format);
+  const byHand = await runTraining(aligned, {
+    runDir: path.join(root, 'formats-by-hand'), batchSize: 8, weightDecay: 0.01, maxGradNorm: 1, checkpointEvery: 1000, seed: 1,
+    stages: [
+      { name: 'perception', steps: 3, peakLr: 3e-3, warmupSteps: 1, trainable, objective: (m) => new VideoQuestions(new TrainingData(dataset, m, 'train', 1, perceptionOnly)) },
+      { name: 'instruct', steps: 2, peakLr: 3e-3, warmupSteps: 1, trainable, objective: (m) => new VideoQuestions(new TrainingData(dataset, m, 'train', 1)) },
+    ],
+  });
+  for (const [name, p] of straight.model.params) assert.deepEqual(byHand.model.params.get(name)!.data, p.data, name);
+  // And they are not the phases over all four formats: the filter is used.
+  const allFormats = await train(base(path.join(root, 'formats-all'), 2, { stages: { ...base(out, 2).stages, instruct: { steps: 2, lr: 3e-3, batchSize: 8, perceptionSteps: 3 } } }));
+  const differs = [...straight.model.params].some(([name, p]) => p.data.some((v, i) => v !== allFormats.model.params.get(name)!.data[i]));
+  assert.ok(differs, 'limiting the formats changes the trained parameters');
+});
+
 test('each stage learns its own objective on the tiny preset: vision heads, language model, alignment, instruction tuning', async () => {
   const out = path.join(root, 'learns');
   await train(base(out, 60, {}, 1e-2));

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { TempolabError } from '../../engine/errors.js';
+import { FORMATS, type Format } from '../../data/types.js';
 import { PRESETS } from '../../models/config.js';
 import { evaluateClassifierRun, classifierSummary } from '../../train/classifier.js';
 import { DEFAULT_BASE_STAGES, DEFAULT_COMMON, PRETRAINING_STAGES, train, type BaseSettings, type PretrainingStage, type RunSettings } from '../../train/recipes.js';
@@ -93,7 +94,8 @@ export function registerTrain(program: Command): void {
     const d = DEFAULT_BASE_STAGES[stage];
     base.option(`--${stage}-steps <n>`, `${stage} stage steps`, String(d.steps)).option(`--${stage}-lr <x>`, `${stage} stage peak learning rate`, String(d.lr)).option(`--${stage}-batch <n>`, `${stage} stage batch`, String(d.batchSize));
   }
-  base.option('--instruct-perception-steps <n>', 'instruct steps on perception questions alone before every format (0: none)', String(DEFAULT_BASE_STAGES.instruct.perceptionSteps ?? 0));
+  base.option('--instruct-perception-steps <n>', 'instruct steps on perception questions alone before every format (0: none)', String(DEFAULT_BASE_STAGES.instruct.perceptionSteps ?? 0))
+    .option('--instruct-perception-formats <list>', `formats of those steps, comma-separated: ${FORMATS.join(', ')} (default: all)`);
   base.action(async (f: CommonFlags & Record<string, string>, command: Command) => {
     if (f.resume) {
       rejectFlagsWithResume(command);
@@ -105,7 +107,7 @@ export function registerTrain(program: Command): void {
       lr: positiveNumber(`--${st}-lr`, f[`${st}Lr`]!),
       batchSize: int(`--${st}-batch`, f[`${st}Batch`]!, 1),
     }])) as BaseSettings['stages'];
-    Object.assign(stages.instruct, perceptionPhase('--instruct-perception-steps', f.instructPerceptionSteps!));
+    Object.assign(stages.instruct, perceptionPhase(['--instruct-perception-steps', f.instructPerceptionSteps!], ['--instruct-perception-formats', f.instructPerceptionFormats]));
     const { batchSize: _unused, ...rest } = common(f);
     await runWithProgress({ kind: 'base', ...rest, preset: oneOf('--preset', f.preset!, PRESETS), stages, instructTrainable: oneOf('--instruct-trainable', f.instructTrainable!, ['decoder', 'all'] as const) }, 'base');
   });
@@ -119,7 +121,8 @@ export function registerTrain(program: Command): void {
     else c.option('--from <run>', 'the previous stage\'s run (or a model directory)');
     if (stage === 'instruct') {
       c.option('--instruct-trainable <what>', '"decoder" (merger + decoder) or "all"', 'decoder')
-        .option('--perception-steps <n>', 'steps on perception questions alone before --steps on every format (0: none)', String(d.perceptionSteps ?? 0));
+        .option('--perception-steps <n>', 'steps on perception questions alone before --steps on every format (0: none)', String(d.perceptionSteps ?? 0))
+        .option('--perception-formats <list>', `formats of those steps, comma-separated: ${FORMATS.join(', ')} (default: all)`);
     }
     c.action(async (f: CommonFlags & Record<string, string>, command: Command) => {
       if (f.resume) {
@@ -136,7 +139,7 @@ export function registerTrain(program: Command): void {
         warmupSteps: Math.max(1, Math.round(steps * 0.05)),
         ...(f.from ? { from: f.from } : {}),
         ...(stage === 'vision' && !f.from ? { preset: oneOf('--preset', f.preset!, PRESETS) } : {}),
-        ...(stage === 'instruct' ? { instructTrainable: oneOf('--instruct-trainable', f.instructTrainable!, ['decoder', 'all'] as const), ...perceptionPhase('--perception-steps', f.perceptionSteps!) } : {}),
+        ...(stage === 'instruct' ? { instructTrainable: oneOf('--instruct-trainable', f.instructTrainable!, ['decoder', 'all'] as const), ...perceptionPhase(['--perception-steps', f.perceptionSteps!], ['--perception-formats', f.perceptionFormats]) } : {}),
       }, stage);
     });
   }
@@ -199,10 +202,15 @@ export function registerTrain(program: Command): void {
   });
 }
 
-/** The instruct stage's perception phase from its flag, stored only when set (0 = none). */
-function perceptionPhase(flag: string, value: string): { perceptionSteps?: number } {
-  const steps = int(flag, value, 0);
-  return steps ? { perceptionSteps: steps } : {};
+/** The instruct stage's perception phase from its flags, stored only when set (0 steps = none). */
+function perceptionPhase([stepsFlag, stepsValue]: [string, string], [formatsFlag, formatsValue]: [string, string | undefined]): { perceptionSteps?: number; perceptionFormats?: Format[] } {
+  const steps = int(stepsFlag, stepsValue, 0);
+  if (formatsValue === undefined) return steps ? { perceptionSteps: steps } : {};
+  if (!steps) throw new TempolabError(`${formatsFlag} chooses the formats of the perception phase, which is off; give ${stepsFlag} N as well`);
+  const formats = [...new Set(formatsValue.split(',').map((f) => f.trim()))];
+  const unknown = formats.filter((f) => !(FORMATS as readonly string[]).includes(f));
+  if (!formats.length || unknown.length) throw new TempolabError(`${formatsFlag} must list formats from ${FORMATS.join(', ')}, comma-separated; got '${formatsValue}'`);
+  return { perceptionSteps: steps, perceptionFormats: formats as Format[] };
 }
 
 function requireData(f: { data?: string }): void {
