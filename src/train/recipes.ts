@@ -61,10 +61,10 @@ export interface StageSchedule {
   /**
    * Instruct only: steps on the perception questions alone before the `steps` on every format and
    * dimension. Binding a question word to the video tokens that show it is a pure interaction that a
-   * fresh decoder learns only after a plateau; on perception questions alone, from a fresh merger and
-   * decoder, it crossed over after about 2000 steps at batch 32, lr 2e-3 (README, the main job); in a mix
-   * of everything it had not by then. Off by default: after the language and align stages it did not
-   * cross within 2000–2500 steps.
+   * fresh decoder learns only after a plateau. On all four perception formats, from a fresh merger
+   * and decoder at batch 32, lr 2e-3, 2500 steps crossed it in 1 of 5 runs; on yes/no and caption
+   * matching alone (perceptionFormats) 2000 steps crossed it in 3 of 3 (README, the main job). Off
+   * by default: the demo's 15-minute budget does not hold those steps yet.
    */
   perceptionSteps?: number;
   /**
