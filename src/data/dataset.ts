@@ -162,6 +162,15 @@ function readJsonl<T>(file: string): T[] {
     });
 }
 
+/**
+ * What makes two datasets the same data: origin, seed, generator settings and split sizes. A model
+ * trained on one is only evaluated on the other's test split when these agree.
+ */
+export function datasetIdentity(manifest: Manifest): Record<string, unknown> {
+  const counts = Object.fromEntries(Object.entries(manifest.splits).map(([split, info]) => [split, { videos: info.videos, questions: info.questions }]));
+  return { origin: manifest.origin, seed: manifest.seed, generator: manifest.generator, splits: counts };
+}
+
 export function readManifest(dir: string): Manifest {
   const file = path.join(dir, MANIFEST);
   if (!existsSync(file)) {

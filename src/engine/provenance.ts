@@ -22,7 +22,7 @@ export interface Provenance {
 }
 
 /** The package root: the nearest folder upwards whose package.json names tempolab. */
-function packageRoot(): string {
+export function packageRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 4; i++) {
     try {

@@ -24,7 +24,10 @@ import {
   DEFAULT_COMMON,
   pipelineStage,
   PRETRAINING_STAGES,
+  resolveModelDir,
   train,
+  writeBaseDataset,
+  type BaseSettings,
   type FineTuneSettings,
   type FineTuneStages,
   type InstructTrainable,
@@ -32,6 +35,7 @@ import {
   type StageSchedule,
 } from '../train/recipes.js';
 import { checkpointDir } from '../train/trainer.js';
+import { isPretrainedBaseFor, readFinishedBase, readPretrainedBase, SHIPPED_BASE } from '../train/pretrainedBase.js';
 import type { StepProgress } from '../train/trainer.js';
 import { answerQuestions } from './answer.js';
 import { compareOnDimensions, type DimensionVerdict } from './compare.js';
@@ -68,6 +72,12 @@ export interface DemoSettings extends FineTuneStages {
   diagnosticClips: number;
   /** Training seeds (1 = the main run only). */
   seeds: number;
+  /**
+   * Where the main seed's base comes from: trained here in four stages ('train'), the base shipped
+   * in pretrained/base-small when it was trained on this data, else trained here ('shipped'), or a
+   * finished `train base` run on this data ({ run }). Further seeds always train their own.
+   */
+  base: 'train' | 'shipped' | { run: string };
 }
 
 export const DEMO_DEFAULT: DemoSettings = {
@@ -82,6 +92,7 @@ export const DEMO_DEFAULT: DemoSettings = {
   probeQuestions: 24,
   diagnosticClips: 400,
   seeds: 1,
+  base: 'shipped',
 };
 
 export const DEMO_QUICK: DemoSettings = {
@@ -101,9 +112,10 @@ export const DEMO_QUICK: DemoSettings = {
   probeQuestions: 3,
   diagnosticClips: 24,
   seeds: 1,
+  base: 'train',
 };
 
-export type DemoPhase = 'data' | PretrainingStage | 'diagnostics' | 'stave' | 'control' | 'classify' | 'eval' | 'probes' | 'seeds' | 'report';
+export type DemoPhase = 'data' | 'base' | PretrainingStage | 'diagnostics' | 'stave' | 'control' | 'classify' | 'eval' | 'probes' | 'seeds' | 'report';
 
 export interface DemoHooks {
   onPhase?: (phase: DemoPhase, detail: string) => void;
@@ -157,6 +169,10 @@ export function seedInterval(values: readonly number[]): { mean: number; low: nu
 interface TrainedModels {
   models: Record<ModelName, VideoLM>;
   runs: Record<ModelName, string>;
+  /** How the base was made (its own run.json's settings when it was pretrained elsewhere). */
+  baseSettings: BaseSettings;
+  /** Whether the base came finished (pretrained/base-small or --base) rather than trained in this run. */
+  pretrained: boolean;
 }
 
 export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {}): Promise<DemoResult> {
@@ -168,6 +184,8 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
     seconds[name] = (seconds[name] ?? 0) + (Date.now() - t0) / 1000;
     return out;
   };
+  // A given base is checked before anything is made; that it fits the data is checked once the data exists.
+  if (typeof s.base === 'object') readFinishedBase(s.base.run);
   const dataDir = path.join(dir, 'data');
   await phase('data', `${s.clips.train}/${s.clips.val}/${s.clips.test} clips`, () => synthesizeDataset(dataDir, { ...s.clips, seed: s.seed }));
   const dataset = openDataset(dataDir);
@@ -182,17 +200,26 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
     };
     const timedPhase = <T>(name: DemoPhase, detail: string, work: () => Promise<T>) => (timed ? phase(name, detail, work) : work());
     let base: VideoLM | undefined;
-    // The stages run one by one so each is its own phase; `train base` would run the same four in order.
-    const pipeline = { kind: 'base' as const, ...common, out: runs.base, preset: s.preset, stages: s.baseStages, instructTrainable: s.instructTrainable };
-    await writeFileAtomic(path.join(runs.base, 'run.json'), JSON.stringify(pipeline, null, 2) + '\n');
-    for (const stage of PRETRAINING_STAGES) {
-      base = await timedPhase(stage, `${s.preset} preset, ${stageSteps(s.baseStages[stage])}`, () => run(stage, pipelineStage(pipeline, stage)));
+    let baseSettings: BaseSettings;
+    const pretrainedRun = seed === s.seed ? pretrainedBaseRun(s.base, dataset) : null;
+    if (pretrainedRun) {
+      baseSettings = readPretrainedBase(pretrainedRun, dataset);
+      runs.base = pretrainedRun;
+      base = await timedPhase('base', `pretrained base ${pretrainedRun} (${PRETRAINING_STAGES.map((st) => `${st} ${stageSteps(baseSettings.stages[st])}`).join(', ')})`, () => loadVideoLM(resolveModelDir(pretrainedRun)));
+    } else {
+      // The stages run one by one so each is its own phase; `train base` would run the same four in order.
+      baseSettings = { kind: 'base' as const, ...common, out: runs.base, preset: s.preset, stages: s.baseStages, instructTrainable: s.instructTrainable };
+      await writeFileAtomic(path.join(runs.base, 'run.json'), JSON.stringify(baseSettings, null, 2) + '\n');
+      await writeBaseDataset(runs.base, dataset);
+      for (const stage of PRETRAINING_STAGES) {
+        base = await timedPhase(stage, `${s.preset} preset, ${stageSteps(s.baseStages[stage])}`, () => run(stage, pipelineStage(baseSettings, stage)));
+      }
     }
     const stages: FineTuneStages = { stage1Steps: s.stage1Steps, stage2Steps: s.stage2Steps, stage1Lr: s.stage1Lr, stage2Lr: s.stage2Lr, loraRank: s.loraRank, loraAlpha: s.loraAlpha };
     const fineTune = (kind: 'stave' | 'control'): FineTuneSettings => ({ kind, ...common, batchSize: s.batchSize, ...stages, out: runs[kind], from: runs.base });
     const stave = await timedPhase('stave', `STA + stage 1 (${s.stage1Steps}) + stage 2 (${s.stage2Steps})`, () => run('stave', fineTune('stave')));
     const control = await timedPhase('control', `stage 1 (${s.stage1Steps}) + stage 2 (${s.stage2Steps}), no STA`, () => run('control', fineTune('control')));
-    return { models: { base: base!, stave, control }, runs };
+    return { models: { base: base!, stave, control }, runs, baseSettings, pretrained: pretrainedRun !== null };
   };
 
   const main = await trainModels(s.seed, dir, true);
@@ -320,12 +347,14 @@ async function reportBlocks(s: DemoSettings, dataset: Dataset, r: ReportInputs):
   const byModel = (name: string) => r.results.find((x) => x.model === name)!;
   const subject = MODELS.map((m) => [m, interval(captionSubjectAccuracy(questions, r.predictions[m]!))]);
   const diff = seedInterval(r.seedRows.map((row) => row.stave.pairs - row.control.pairs));
+  const b = r.main.baseSettings;
   return [
     ...findingsBlocks(findings({ results: r.results, answers: Object.fromEntries(MODELS.map((m) => [m, scorePredictions(questions, r.predictions[m]!)])), questions, probes: r.probeRuns, seed: s.seed })),
     heading('Setup'),
     paragraph(
       `Synthetic temporal benchmark: ${s.clips.train} training clips, ${s.clips.test} test clips (8 frames of 32×32, opposing pairs, plus static perception questions). ` +
-        `Base: ${s.preset} preset built in four stages (${PRETRAINING_STAGES.map((st) => `${st} ${stageSteps(s.baseStages[st])}`).join(', ')}; instruct trains the ${s.instructTrainable === 'all' ? 'whole model' : 'merger and decoder, the ViT stays image-level'}). ` +
+        `Base: ${b.preset} preset built in four stages (${PRETRAINING_STAGES.map((st) => `${st} ${stageSteps(b.stages[st])}`).join(', ')}; instruct trains the ${b.instructTrainable === 'all' ? 'whole model' : 'merger and decoder, the ViT stays image-level'})` +
+        `${r.main.pretrained ? `, pretrained: ${r.main.runs.base}, not trained in this run` : ''}. ` +
         `STAVE and control: ${s.stage1Steps} + ${s.stage2Steps} steps from the base (LoRA rank ${s.loraRank}). ` +
         `Wall time: ${Object.entries(r.seconds).map(([k, v]) => `${k} ${v!.toFixed(0)} s`).join(', ')}.`,
     ),
@@ -376,4 +405,11 @@ function examplePairs(questions: readonly Question[], n: number): Question[] {
     if (partner) picked.push(q, partner);
   }
   return picked;
+}
+
+/** The finished base run the main seed starts from, or null when the demo trains its base. */
+function pretrainedBaseRun(base: DemoSettings['base'], dataset: Dataset): string | null {
+  if (base === 'train') return null;
+  if (base === 'shipped') return isPretrainedBaseFor(SHIPPED_BASE, dataset) ? SHIPPED_BASE : null;
+  return base.run;
 }

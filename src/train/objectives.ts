@@ -203,7 +203,7 @@ export class LanguageModeling implements Objective {
     if (!questions.length) throw new TempolabError('no questions to train the language model on');
     const texts = [...new Set(questions.map((q) => JSON.stringify([q.question, q.answer])))].map((t) => JSON.parse(t) as [string, string]);
     this.sequences = texts.map(([question, answer]) => [...textChatPrompt(tokenizer, { question }), ...tokenizer.encode(answer), tokenizer.special.imEnd]);
-    this.sequenceLength = Math.ceil(Math.max(...this.sequences.map((s) => s.length)) / 8) * 8;
+    this.sequenceLength = Math.ceil(this.sequences.reduce((m, s) => Math.max(m, s.length), 0) / 8) * 8;
     this.schedule = new BatchSchedule(this.sequences.length, seed);
   }
 

@@ -15,7 +15,7 @@
  */
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { openDataset, type Dataset } from '../data/dataset.js';
+import { datasetIdentity, openDataset, type Dataset } from '../data/dataset.js';
 import { FORMATS, type Format, type Question } from '../data/types.js';
 import { benchmarkVocabulary } from '../data/vocabulary.js';
 import { writeFileAtomic } from '../engine/atomicWrite.js';
@@ -63,8 +63,8 @@ export interface StageSchedule {
    * dimension. Binding a question word to the video tokens that show it is a pure interaction that a
    * fresh decoder learns only after a plateau. On all four perception formats, from a fresh merger
    * and decoder at batch 32, lr 2e-3, 2500 steps crossed it in 1 of 5 runs; on yes/no and caption
-   * matching alone (perceptionFormats) 2000 steps crossed it in 3 of 3 (README, the main job). Off
-   * by default: the demo's 15-minute budget does not hold those steps yet.
+   * matching alone (perceptionFormats) 2000 steps crossed it in 3 of 3 (README, the main job), so the
+   * default pipeline has that phase.
    */
   perceptionSteps?: number;
   /**
@@ -139,12 +139,15 @@ export type RunSettings = BaseSettings | PretrainingStageSettings | FineTuneSett
 
 export const DEFAULT_COMMON = { seed: 0, batchSize: 16, checkpointEvery: 100, weightDecay: 0.01, maxGradNorm: 1.0 };
 
+/** The formats the default perception phase trains: the two whose answer is the colour the ViT sees. */
+export const DEFAULT_PERCEPTION_FORMATS: readonly Format[] = ['yes_no', 'caption_matching'];
+
 /** Pipeline defaults for the `small` preset on the synthetic benchmark (the demo's; README, Training). */
 export const DEFAULT_BASE_STAGES: Record<PretrainingStage, StageSchedule> = {
   vision: { steps: 300, lr: 2e-3, batchSize: 8 },
   language: { steps: 200, lr: 3e-3, batchSize: 32 },
   align: { steps: 100, lr: 2e-3, batchSize: 16 },
-  instruct: { steps: 800, lr: 1e-3, batchSize: 16 },
+  instruct: { steps: 1000, lr: 2e-3, batchSize: 32, perceptionSteps: 2000, perceptionFormats: [...DEFAULT_PERCEPTION_FORMATS] },
 };
 
 const warmup = (steps: number) => Math.max(1, Math.round(steps * 0.05));
@@ -275,10 +278,22 @@ async function finished(runDir: string): Promise<boolean> {
   return saved.stageIndex >= stageCount(settings);
 }
 
+/** The file in a base run that names the data it was trained on (see pretrainedBase.ts). */
+export const BASE_DATASET_FILE = 'dataset.json';
+
+/** Records which data a base run trains on, so a later user of the base can check its data is the same. */
+export async function writeBaseDataset(runDir: string, dataset: Dataset): Promise<void> {
+  await writeFileAtomic(path.join(runDir, BASE_DATASET_FILE), JSON.stringify(datasetIdentity(dataset.manifest), null, 2) + '\n');
+}
+
 /** The base pipeline: each stage in its own run under out/, skipping finished ones and resuming a started one. */
 async function trainPipeline(s: BaseSettings, resuming: boolean, callbacks: TrainCallbacks): Promise<RunResult> {
   const createdDir = !existsSync(s.out);
-  if (!resuming) await writeFileAtomic(path.join(s.out, 'run.json'), JSON.stringify(s, null, 2) + '\n');
+  if (!resuming) {
+    const dataset = openDataset(s.data);
+    await writeFileAtomic(path.join(s.out, 'run.json'), JSON.stringify(s, null, 2) + '\n');
+    await writeBaseDataset(s.out, dataset);
+  }
   let last: RunResult | null = null;
   let seconds = 0;
   try {

@@ -34,8 +34,9 @@ export class TrainingData {
     const grid = this.pixelValues(this.questions[0]!.videoId).grid;
     const videoTokens = model.mergedTokens(grid);
     const raw = this.questions.map((q) => encodeVideoQuestion(tokenizer, { question: q.question, answer: q.answer, videoTokens, temporalGroups: grid.t }));
-    // One padded length (a multiple of 8) for the whole run: one train-step graph.
-    this.length = Math.ceil(Math.max(...raw.map((e) => e.inputIds.length)) / 8) * 8;
+    // One padded length (a multiple of 8) for the whole run: one train-step graph. A fold, not
+    // Math.max(...): spreading hundreds of thousands of questions overflows the call stack.
+    this.length = Math.ceil(raw.reduce((m, e) => Math.max(m, e.inputIds.length), 0) / 8) * 8;
     this.encoded = raw.map((e) => padQuestion(e, this.length, tokenizer.special.endOfText));
     this.schedule = new BatchSchedule(this.encoded.length, seed);
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -37,5 +37,33 @@ test('tempolab demo --quick runs end to end and writes a report whose numbers ma
     assert.equal(lines.length, results.results[0].questions, `${m}: one prediction per test question`);
   }
   assert.ok(html.indexOf('What this run found') < html.indexOf('Training'), 'the report opens with its findings');
+
+  // A finished base on the same data is used as it is: nothing is trained for the base, STAVE starts from it.
+  const again = path.join(path.dirname(out), 'again');
+  const second = await run(process.execPath, [cli, 'demo', '--quick', '--base', path.join(out, 'base'), '--out', again], { maxBuffer: 1 << 24 });
+  assert.match(second.stderr, new RegExp(`demo: base — pretrained base ${path.join(out, 'base').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(vision 20 steps`));
+  assert.equal(existsSync(path.join(again, 'base')), false, 'no base is trained');
+  const stave = JSON.parse(await fs.readFile(path.join(again, 'stave', 'run.json'), 'utf8'));
+  assert.equal(stave.from, path.join(out, 'base'));
+  const baseAgain = JSON.parse(await fs.readFile(path.join(again, 'results.json'), 'utf8')).results[0];
+  assert.equal(baseAgain.all.overall.mean, results.results[0].all.overall.mean, 'the same base answers the same');
   await fs.rm(path.dirname(out), { recursive: true });
+});
+
+test('demo --base refuses what is not a finished base on its data, in one line', async () => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tempolab-demo-base-'));
+  const cases: [string[], RegExp][] = [
+    [['--base', dir, '--train-base'], /^tempolab: --base and --train-base contradict each other: give one$/],
+    [['--base', path.join(dir, 'missing')], /^tempolab: --base .*missing does not exist: give a run directory written by tempolab train base$/],
+    [['--base', dir], /^tempolab: .* is not a base run \(no run\.json\): make one with tempolab train base --data DIR --out .*$/],
+    [['--base', path.resolve('pretrained/base-small')], /^tempolab: base run .* was trained on other data \(synthetic, seed 0, 2000\/100\/400 clips\) than .* \(synthetic, seed 0, 40\/4\/24 clips\): use the data it was trained on, or train a base on this data$/],
+  ];
+  for (const [args, expected] of cases) {
+    const r = await run(process.execPath, [cli, 'demo', '--quick', '--out', path.join(dir, 'out'), ...args]).then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
+    assert.equal(r.code, 1, args.join(' '));
+    assert.match(r.stderr.trim().split('\n').at(-1)!, expected);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    await fs.rm(path.join(dir, 'out'), { recursive: true, force: true });
+  }
+  await fs.rm(dir, { recursive: true });
 });

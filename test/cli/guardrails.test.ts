@@ -114,7 +114,7 @@ test('--perception-formats names the formats it accepts and needs a perception p
   const out = path.join(root, 'pf');
   const cases: [string[], RegExp][] = [
     [['train', 'instruct', '--from', model, '--data', data, '--out', out, '--perception-steps', '5', '--perception-formats', 'yes_no,shape'], /^tempolab: --perception-formats must list formats from yes_no, multi_choice, caption_matching, captioning, comma-separated; got 'yes_no,shape'$/],
-    [['train', 'instruct', '--from', model, '--data', data, '--out', out, '--perception-formats', 'yes_no'], /^tempolab: --perception-formats chooses the formats of the perception phase, which is off; give --perception-steps N as well$/],
+    [['train', 'instruct', '--from', model, '--data', data, '--out', out, '--perception-steps', '0', '--perception-formats', 'yes_no'], /^tempolab: --perception-formats chooses the formats of the perception phase, which is off; give --perception-steps N as well$/],
     [['train', 'base', '--data', data, '--out', out, '--instruct-perception-steps', '5', '--instruct-perception-formats', ''], /^tempolab: --instruct-perception-formats must list formats from .*; got ''$/],
   ];
   for (const [args, message] of cases) {

@@ -148,6 +148,9 @@ test('the control has the same stages, data order and steps without STA', async 
 
 test('train base runs vision → language → align → instruct in order, each from the previous model, and resumes inside any stage bit for bit', async () => {
   const straight = await train(base(path.join(root, 'straight'), 4, { checkpointEvery: 2 }));
+  const trainedOn = JSON.parse(await fs.readFile(path.join(root, 'straight', 'dataset.json'), 'utf8'));
+  assert.deepEqual(trainedOn.splits.train, { videos: 24, questions: openDataset(data).questions('train').length }, 'the base records the data it trained on');
+  assert.equal(trainedOn.seed, 3);
   for (const [i, stage] of PRETRAINING_STAGES.entries()) {
     const run = JSON.parse(await fs.readFile(path.join(root, 'straight', stage, 'run.json'), 'utf8'));
     assert.equal(run.kind, stage);

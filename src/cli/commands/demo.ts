@@ -20,8 +20,14 @@ export function registerDemo(program: Command): void {
     .option('--out <dir>', 'output directory (default runs/<timestamp>)')
     .option('--seed <n>', 'seed for data, initialisation and data order', '0')
     .option('--seeds <n>', 'train base, STAVE and control with this many seeds and report STAVE − control over seeds', '1')
-    .action(async (f: { quick?: boolean; out?: string; seed: string; seeds: string }) => {
-      const settings = { ...(f.quick ? DEMO_QUICK : DEMO_DEFAULT), seed: int('--seed', f.seed), seeds: int('--seeds', f.seeds, 1) };
+    .option('--base <run>', 'start STAVE and control from this finished `train base` run (trained on the same data) instead of a base')
+    .option('--train-base', 'train the base here in four stages (about 25 min) even where the shipped pretrained/base-small fits the data')
+    .action(async (f: { quick?: boolean; out?: string; seed: string; seeds: string; base?: string; trainBase?: boolean }) => {
+      const defaults = f.quick ? DEMO_QUICK : DEMO_DEFAULT;
+      if (f.base !== undefined && f.trainBase) throw new TempolabError('--base and --train-base contradict each other: give one');
+      if (f.base !== undefined && !existsSync(f.base)) throw new TempolabError(`--base ${f.base} does not exist: give a run directory written by tempolab train base`);
+      const base = f.base !== undefined ? { run: f.base } : f.trainBase ? ('train' as const) : defaults.base;
+      const settings = { ...defaults, seed: int('--seed', f.seed), seeds: int('--seeds', f.seeds, 1), base };
       const dir = f.out ?? path.join('runs', timestamp());
       if (existsSync(path.join(dir, 'data'))) throw new TempolabError(`${dir} already holds a demo; pass another --out`);
       await guardOutputDir(dir, { what: 'a demo run', offerOverwrite: false });

@@ -3,7 +3,7 @@ import { TempolabError } from '../../engine/errors.js';
 import { FORMATS, type Format } from '../../data/types.js';
 import { PRESETS } from '../../models/config.js';
 import { evaluateClassifierRun, classifierSummary } from '../../train/classifier.js';
-import { DEFAULT_BASE_STAGES, DEFAULT_COMMON, PRETRAINING_STAGES, train, type BaseSettings, type PretrainingStage, type RunSettings } from '../../train/recipes.js';
+import { DEFAULT_BASE_STAGES, DEFAULT_COMMON, DEFAULT_PERCEPTION_FORMATS, PRETRAINING_STAGES, train, type BaseSettings, type PretrainingStage, type RunSettings } from '../../train/recipes.js';
 import type { StepProgress } from '../../train/trainer.js';
 import { interruptFlag } from '../interrupt.js';
 import { int, layerList, oneOf, positiveNumber, rejectFlagsWithResume } from '../options.js';
@@ -95,7 +95,7 @@ export function registerTrain(program: Command): void {
     base.option(`--${stage}-steps <n>`, `${stage} stage steps`, String(d.steps)).option(`--${stage}-lr <x>`, `${stage} stage peak learning rate`, String(d.lr)).option(`--${stage}-batch <n>`, `${stage} stage batch`, String(d.batchSize));
   }
   base.option('--instruct-perception-steps <n>', 'instruct steps on perception questions alone before every format (0: none)', String(DEFAULT_BASE_STAGES.instruct.perceptionSteps ?? 0))
-    .option('--instruct-perception-formats <list>', `formats of those steps, comma-separated: ${FORMATS.join(', ')} (default: all)`);
+    .option('--instruct-perception-formats <list>', `formats of those steps, comma-separated: ${FORMATS.join(', ')} (default: ${DEFAULT_PERCEPTION_FORMATS.join(',')})`);
   base.action(async (f: CommonFlags & Record<string, string>, command: Command) => {
     if (f.resume) {
       rejectFlagsWithResume(command);
@@ -122,7 +122,7 @@ export function registerTrain(program: Command): void {
     if (stage === 'instruct') {
       c.option('--instruct-trainable <what>', '"decoder" (merger + decoder) or "all"', 'decoder')
         .option('--perception-steps <n>', 'steps on perception questions alone before --steps on every format (0: none)', String(d.perceptionSteps ?? 0))
-        .option('--perception-formats <list>', `formats of those steps, comma-separated: ${FORMATS.join(', ')} (default: all)`);
+        .option('--perception-formats <list>', `formats of those steps, comma-separated: ${FORMATS.join(', ')} (default: ${DEFAULT_PERCEPTION_FORMATS.join(',')})`);
     }
     c.action(async (f: CommonFlags & Record<string, string>, command: Command) => {
       if (f.resume) {
@@ -203,10 +203,14 @@ export function registerTrain(program: Command): void {
 }
 
 /** The instruct stage's perception phase from its flags, stored only when set (0 steps = none). */
+/** The perception phase from its two flags; without a formats flag it trains the default pipeline's formats. */
 function perceptionPhase([stepsFlag, stepsValue]: [string, string], [formatsFlag, formatsValue]: [string, string | undefined]): { perceptionSteps?: number; perceptionFormats?: Format[] } {
   const steps = int(stepsFlag, stepsValue, 0);
-  if (formatsValue === undefined) return steps ? { perceptionSteps: steps } : {};
-  if (!steps) throw new TempolabError(`${formatsFlag} chooses the formats of the perception phase, which is off; give ${stepsFlag} N as well`);
+  if (!steps) {
+    if (formatsValue !== undefined) throw new TempolabError(`${formatsFlag} chooses the formats of the perception phase, which is off; give ${stepsFlag} N as well`);
+    return {};
+  }
+  if (formatsValue === undefined) return { perceptionSteps: steps, perceptionFormats: [...DEFAULT_PERCEPTION_FORMATS] };
   const formats = [...new Set(formatsValue.split(',').map((f) => f.trim()))];
   const unknown = formats.filter((f) => !(FORMATS as readonly string[]).includes(f));
   if (!formats.length || unknown.length) throw new TempolabError(`${formatsFlag} must list formats from ${FORMATS.join(', ')}, comma-separated; got '${formatsValue}'`);
