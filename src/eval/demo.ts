@@ -1,7 +1,7 @@
 /**
- * The main job, end to end on the built-in default: make the synthetic temporal benchmark, build the
- * base VideoLM in stages (vision → language → align → instruct, with diagnostics of the visual
- * pathway after each), fine-tune STAVE (STA, stage 1 + 2) and the control (same stages, no STA) from
+ * The main job, end to end on the built-in default: make the synthetic temporal benchmark, take the
+ * base VideoLM built in stages (vision → language → align → instruct, with diagnostics of the visual
+ * pathway after each; the shipped one when it was trained on this data, else trained here), fine-tune STAVE (STA, stage 1 + 2) and the control (same stages, no STA) from
  * it, run the vision-only STA check (ViT ± STA + linear head), evaluate the three VideoLMs on the
  * test split, probe them, and write report.html, report.md and results.json. `quick` shrinks every
  * size; the code path is the same. With `seeds` > 1, base, STAVE and control are retrained with

@@ -15,12 +15,12 @@ function timestamp(): string {
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('the main job: make the synthetic benchmark, build the base VideoLM in stages, train STAVE and control, the vision-only STA check, evaluate, probe and write runs/<timestamp>/report.html')
+    .description('the main job: make the synthetic benchmark, take the shipped base VideoLM (or build one in stages), train STAVE and control, the vision-only STA check, evaluate, probe and write runs/<timestamp>/report.html')
     .option('--quick', 'smaller everything (tiny model, few clips and steps), same code path: under 2 minutes')
     .option('--out <dir>', 'output directory (default runs/<timestamp>)')
     .option('--seed <n>', 'seed for data, initialisation and data order', '0')
     .option('--seeds <n>', 'train base, STAVE and control with this many seeds and report STAVE − control over seeds', '1')
-    .option('--base <run>', 'start STAVE and control from this finished `train base` run (trained on the same data) instead of a base')
+    .option('--base <run>', 'start STAVE and control from this finished `train base` run (trained on the same data)')
     .option('--train-base', 'train the base here in four stages (about 25 min) even where the shipped pretrained/base-small fits the data')
     .action(async (f: { quick?: boolean; out?: string; seed: string; seeds: string; base?: string; trainBase?: boolean }) => {
       const defaults = f.quick ? DEMO_QUICK : DEMO_DEFAULT;
