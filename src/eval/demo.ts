@@ -1,8 +1,8 @@
 /**
  * The main job, end to end on the built-in default: make the synthetic temporal benchmark, take the
  * base VideoLM built in stages (vision → language → align → instruct, with diagnostics of the visual
- * pathway after each; the shipped one when it was trained on this data, else trained here), fine-tune STAVE (STA, stage 1 + 2) and the control (same stages, no STA) from
- * it, run the vision-only STA check (ViT ± STA + linear head), evaluate the three VideoLMs on the
+ * pathway after each; the shipped one when it was trained on this data, else trained here),
+ * fine-tune STAVE (STA, stage 1 + 2) and the control (same stages, no STA) from it, run the vision-only STA check (ViT ± STA + linear head), evaluate the three VideoLMs on the
  * test split, probe them, and write report.html, report.md and results.json. `quick` shrinks every
  * size; the code path is the same. With `seeds` > 1, base, STAVE and control are retrained with
  * further seeds and the STAVE − control difference is reported over seeds too.
@@ -35,7 +35,7 @@ import {
   type StageSchedule,
 } from '../train/recipes.js';
 import { checkpointDir } from '../train/trainer.js';
-import { isPretrainedBaseFor, readFinishedBase, readPretrainedBase, SHIPPED_BASE } from '../train/pretrainedBase.js';
+import { pretrainedBaseFor, readFinishedBase, readPretrainedBase, SHIPPED_BASE } from '../train/pretrainedBase.js';
 import type { StepProgress } from '../train/trainer.js';
 import { answerQuestions } from './answer.js';
 import { compareOnDimensions, type DimensionVerdict } from './compare.js';
@@ -201,11 +201,11 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
     const timedPhase = <T>(name: DemoPhase, detail: string, work: () => Promise<T>) => (timed ? phase(name, detail, work) : work());
     let base: VideoLM | undefined;
     let baseSettings: BaseSettings;
-    const pretrainedRun = seed === s.seed ? pretrainedBaseRun(s.base, dataset) : null;
-    if (pretrainedRun) {
-      baseSettings = readPretrainedBase(pretrainedRun, dataset);
-      runs.base = pretrainedRun;
-      base = await timedPhase('base', `pretrained base ${pretrainedRun} (${PRETRAINING_STAGES.map((st) => `${st} ${stageSteps(baseSettings.stages[st])}`).join(', ')})`, () => loadVideoLM(resolveModelDir(pretrainedRun)));
+    const pretrained = seed === s.seed ? pretrainedBase(s.base, dataset) : null;
+    if (pretrained) {
+      baseSettings = pretrained.settings;
+      runs.base = pretrained.run;
+      base = await timedPhase('base', `pretrained base ${pretrained.run} (${pipelineSteps(baseSettings.stages)})`, () => loadVideoLM(resolveModelDir(pretrained.run)));
     } else {
       // The stages run one by one so each is its own phase; `train base` would run the same four in order.
       baseSettings = { kind: 'base' as const, ...common, out: runs.base, preset: s.preset, stages: s.baseStages, instructTrainable: s.instructTrainable };
@@ -219,7 +219,7 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
     const fineTune = (kind: 'stave' | 'control'): FineTuneSettings => ({ kind, ...common, batchSize: s.batchSize, ...stages, out: runs[kind], from: runs.base });
     const stave = await timedPhase('stave', `STA + stage 1 (${s.stage1Steps}) + stage 2 (${s.stage2Steps})`, () => run('stave', fineTune('stave')));
     const control = await timedPhase('control', `stage 1 (${s.stage1Steps}) + stage 2 (${s.stage2Steps}), no STA`, () => run('control', fineTune('control')));
-    return { models: { base: base!, stave, control }, runs, baseSettings, pretrained: pretrainedRun !== null };
+    return { models: { base: base!, stave, control }, runs, baseSettings, pretrained: pretrained !== null };
   };
 
   const main = await trainModels(s.seed, dir, true);
@@ -303,6 +303,11 @@ function stageSteps(schedule: StageSchedule): string {
   return `${schedule.perceptionSteps} perception${formats} + ${schedule.steps} steps`;
 }
 
+/** Every pipeline stage with its steps, e.g. "vision 300 steps, language 200 steps, …". */
+function pipelineSteps(stages: Record<PretrainingStage, StageSchedule>): string {
+  return PRETRAINING_STAGES.map((stage) => `${stage} ${stageSteps(stages[stage])}`).join(', ');
+}
+
 function seedRow(seed: number, results: EvaluationResult[]): SeedRow {
   const pick = (name: string) => {
     const r = results.find((x) => x.model === name)!;
@@ -353,7 +358,7 @@ async function reportBlocks(s: DemoSettings, dataset: Dataset, r: ReportInputs):
     heading('Setup'),
     paragraph(
       `Synthetic temporal benchmark: ${s.clips.train} training clips, ${s.clips.test} test clips (8 frames of 32×32, opposing pairs, plus static perception questions). ` +
-        `Base: ${b.preset} preset built in four stages (${PRETRAINING_STAGES.map((st) => `${st} ${stageSteps(b.stages[st])}`).join(', ')}; instruct trains the ${b.instructTrainable === 'all' ? 'whole model' : 'merger and decoder, the ViT stays image-level'})` +
+        `Base: ${b.preset} preset built in four stages (${pipelineSteps(b.stages)}; instruct trains the ${b.instructTrainable === 'all' ? 'whole model' : 'merger and decoder, the ViT stays image-level'})` +
         `${r.main.pretrained ? `, pretrained: ${r.main.runs.base}, not trained in this run` : ''}. ` +
         `STAVE and control: ${s.stage1Steps} + ${s.stage2Steps} steps from the base (LoRA rank ${s.loraRank}). ` +
         `Wall time: ${Object.entries(r.seconds).map(([k, v]) => `${k} ${v!.toFixed(0)} s`).join(', ')}.`,
@@ -407,9 +412,12 @@ function examplePairs(questions: readonly Question[], n: number): Question[] {
   return picked;
 }
 
-/** The finished base run the main seed starts from, or null when the demo trains its base. */
-function pretrainedBaseRun(base: DemoSettings['base'], dataset: Dataset): string | null {
+/** The finished base run the main seed starts from and its settings, or null when the demo trains its base. */
+function pretrainedBase(base: DemoSettings['base'], dataset: Dataset): { run: string; settings: BaseSettings } | null {
   if (base === 'train') return null;
-  if (base === 'shipped') return isPretrainedBaseFor(SHIPPED_BASE, dataset) ? SHIPPED_BASE : null;
-  return base.run;
+  if (base === 'shipped') {
+    const settings = pretrainedBaseFor(SHIPPED_BASE, dataset);
+    return settings ? { run: SHIPPED_BASE, settings } : null;
+  }
+  return { run: base.run, settings: readPretrainedBase(base.run, dataset) };
 }

@@ -150,10 +150,15 @@ function spread(lo: number, hi: number, integer = false): [number, number] {
   return [lo - pad, hi + pad];
 }
 
+/** The smallest and largest value (a fold: spreading a long series into Math.min overflows the stack). */
+function extent(values: readonly number[]): [number, number] {
+  return [values.reduce((a, b) => Math.min(a, b)), values.reduce((a, b) => Math.max(a, b))];
+}
+
 /** The data range widened outwards to whole tick steps. */
 function niceDomain(values: readonly number[]): [number, number] {
   if (values.length === 0) return [0, 1];
-  const [lo, hi] = spread(values.reduce((a, b) => Math.min(a, b)), values.reduce((a, b) => Math.max(a, b)));
+  const [lo, hi] = spread(...extent(values));
   const step = tickStep(hi - lo);
   return [Math.floor(lo / step + 1e-9) * step, Math.ceil(hi / step - 1e-9) * step];
 }
@@ -289,7 +294,7 @@ const barYValues = (plot: BarPlot) => [0, ...plot.series.flatMap((s) => [...s.va
 function linePlot(plot: LinePlot, f: Frame, colours: Map<string, string>): string[] {
   const xs = plot.series.flatMap((s) => s.points).map((p) => p.x).filter((x) => Number.isFinite(x));
   const integer = plot.xInteger ?? false;
-  const [x0, x1] = plot.xDomain ? spread(plot.xDomain[0], plot.xDomain[1], integer) : xs.length > 0 ? spread(xs.reduce((a, b) => Math.min(a, b)), xs.reduce((a, b) => Math.max(a, b)), integer) : [0, 1];
+  const [x0, x1] = plot.xDomain ? spread(plot.xDomain[0], plot.xDomain[1], integer) : xs.length > 0 ? spread(...extent(xs), integer) : [0, 1];
   const px = (v: number) => f.left + ((v - x0) / (x1 - x0)) * (f.right - f.left);
   const out: string[] = [];
   const ticks = niceTicks(x0, x1, Math.max(2, Math.min(8, Math.floor((f.right - f.left) / 40))), integer);

@@ -39,13 +39,12 @@ export function readFinishedBase(runDir: string): BaseSettings {
   return settings;
 }
 
-/** Whether `runDir` is a finished base trained on `dataset`'s data. */
-export function isPretrainedBaseFor(runDir: string, dataset: Dataset): boolean {
+/** The settings of `runDir` when it is a finished base trained on `dataset`'s data, else null. */
+export function pretrainedBaseFor(runDir: string, dataset: Dataset): BaseSettings | null {
   try {
-    readPretrainedBase(runDir, dataset);
-    return true;
+    return readPretrainedBase(runDir, dataset);
   } catch (error) {
-    if (error instanceof TempolabError) return false;
+    if (error instanceof TempolabError) return null;
     throw error;
   }
 }

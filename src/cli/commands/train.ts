@@ -202,8 +202,10 @@ export function registerTrain(program: Command): void {
   });
 }
 
-/** The instruct stage's perception phase from its flags, stored only when set (0 steps = none). */
-/** The perception phase from its two flags; without a formats flag it trains the default pipeline's formats. */
+/**
+ * The instruct stage's perception phase from its two flags, stored only when set (0 steps = none);
+ * without a formats flag it trains the default pipeline's formats.
+ */
 function perceptionPhase([stepsFlag, stepsValue]: [string, string], [formatsFlag, formatsValue]: [string, string | undefined]): { perceptionSteps?: number; perceptionFormats?: Format[] } {
   const steps = int(stepsFlag, stepsValue, 0);
   if (!steps) {
