@@ -88,7 +88,7 @@ export const DEMO_DEFAULT: DemoSettings = {
   instructTrainable: 'decoder',
   batchSize: 16,
   stage1Steps: 150, stage2Steps: 150, stage1Lr: 2e-3, stage2Lr: 1e-3, loraRank: 8, loraAlpha: 16,
-  classify: { steps: 150, lr: 3e-3, batchSize: 16 },
+  classify: { steps: 1500, lr: 2e-3, batchSize: 16 },
   probeQuestions: 24,
   diagnosticClips: 400,
   seeds: 1,
@@ -354,7 +354,7 @@ async function reportBlocks(s: DemoSettings, dataset: Dataset, r: ReportInputs):
   const diff = seedInterval(r.seedRows.map((row) => row.stave.pairs - row.control.pairs));
   const b = r.main.baseSettings;
   return [
-    ...findingsBlocks(findings({ results: r.results, answers: Object.fromEntries(MODELS.map((m) => [m, scorePredictions(questions, r.predictions[m]!)])), questions, probes: r.probeRuns, seed: s.seed })),
+    ...findingsBlocks(findings({ results: r.results, answers: Object.fromEntries(MODELS.map((m) => [m, scorePredictions(questions, r.predictions[m]!)])), questions, probes: r.probeRuns, classifier: r.classifier, seed: s.seed })),
     heading('Setup'),
     paragraph(
       `Synthetic temporal benchmark: ${s.clips.train} training clips, ${s.clips.test} test clips (8 frames of 32×32, opposing pairs, plus static perception questions). ` +

@@ -13,6 +13,7 @@
 import { bootstrapInterval, type Interval } from '../data/statistics.js';
 import { FORMATS, type Format, type Question } from '../data/types.js';
 import type { ProbeRow } from '../probe/runner.js';
+import type { ClassifierResult } from '../train/classifier.js';
 import type { ProbeRun } from './probeReport.js';
 import { meanOverQuestions, pairedContrast } from './probeStats.js';
 import { heading, paragraph, tableBlock, type ReportBlock } from './report.js';
@@ -26,6 +27,8 @@ export interface FindingsInput {
   /** The evaluated questions: chance levels come from their option counts. */
   questions?: readonly Question[];
   probes?: readonly ProbeRun[];
+  /** The vision-only check: the ViT arm and the ViT + STA arm (any order). */
+  classifier?: readonly ClassifierResult[];
   /** The model compared against the baseline (default "stave") and the baseline (default "control"). */
   challenger?: string;
   baseline?: string;
@@ -261,6 +264,8 @@ export function findings(input: FindingsInput): Findings {
     const separated = difference.byFormat.slice(1).filter((d) => d.low > 0 || d.high < 0).map((d) => d.format);
     sentences.push(`${challenger} − ${baseline}: ${pts(all.mean)} accuracy points (95% interval ${pts(all.low)}…${pts(all.high)}, paired over ${all.n} questions): ${verdict}; formats where the interval excludes 0: ${separated.length ? separated.join(', ') : 'none'}; the two give the same answer on ${difference.sameAnswers} of ${all.n} questions.`);
   }
+  const staCheck = visionOnlySentence(input.classifier ?? []);
+  if (staCheck) sentences.push(staCheck);
   if (probes.length > 0) {
     const count = (v: Verdict) => probes.filter((p) => p.verdict === v).length;
     const reproduced = probes.filter((p) => p.verdict === 'reproduced').map((p) => `${p.figure} on ${p.model}`);
@@ -268,6 +273,19 @@ export function findings(input: FindingsInput): Findings {
     sentences.push(`Probes against the paper's findings: ${count('reproduced')} reproduced, ${count('not reproduced')} not reproduced, ${count('not testable')} not testable (of ${probes.length} figure × model readings)${reproduced.length ? `; reproduced: ${reproduced.join(', ')}` : ''}${chanceProbed.length ? `; ${chanceProbed.join(', ')} answer${chanceProbed.length === 1 ? 's' : ''} at chance, so ${chanceProbed.length === 1 ? 'its' : 'their'} probes cannot test the paper (the measured contrasts are in the table)` : ''}.`);
   }
   return { sentences, accuracy, difference, probes };
+}
+
+/**
+ * The vision-only check in one sentence: the two arms are separate models scored on the same clips,
+ * so "beyond the intervals" asks that the two 95% intervals do not overlap.
+ */
+function visionOnlySentence(arms: readonly ClassifierResult[]): string | null {
+  const withSta = arms.find((a) => a.sta);
+  const without = arms.find((a) => !a.sta);
+  if (!withSta || !without) return null;
+  const bracket = (e: Interval) => `${(100 * e.mean).toFixed(1)}% [${(100 * e.low).toFixed(1)}, ${(100 * e.high).toFixed(1)}]`;
+  const reading = (a: Interval, b: Interval) => (a.low > b.high ? 'STA ahead beyond both intervals' : a.high < b.low ? 'STA behind beyond both intervals' : 'the intervals overlap: no difference shown');
+  return `Vision-only check (ViT ± STA + linear head over the outcomes, ${withSta.accuracy.n} ${withSta.split} clips): accuracy ${bracket(withSta.accuracy)} with STA vs ${bracket(without.accuracy)} without, ${reading(withSta.accuracy, without.accuracy)}; opposing-pair accuracy ${bracket(withSta.pairAccuracy)} vs ${bracket(without.pairAccuracy)}, ${reading(withSta.pairAccuracy, without.pairAccuracy)}.`;
 }
 
 /** The report section: the sentences, then the tables behind them. */

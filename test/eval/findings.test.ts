@@ -6,6 +6,7 @@ import { evaluate } from '../../src/eval/metrics.js';
 import type { ProbeRun } from '../../src/eval/probeReport.js';
 import { scorePredictions } from '../../src/eval/score.js';
 import type { ProbeRow } from '../../src/probe/runner.js';
+import type { ClassifierResult } from '../../src/train/classifier.js';
 
 function question(id: string, format: 'yes_no' | 'multi_choice', options = 4): Question {
   const base = { id, videoId: `v-${id}`, split: 'test' as const, dimension: 'direction' as const, format, question: '…', partnerId: null, heldOut: false };
@@ -75,4 +76,18 @@ test('probe claims: reproduced, not reproduced and not testable, with the number
   assert.match(g.probes[0]!.detail, /-0\.400 .*answers at chance/);
   const blocks = findingsBlocks(g);
   assert.deepEqual(blocks[0], { kind: 'heading', text: 'What this run found', level: 2 });
+});
+
+test('the vision-only check reads "ahead" only when the two arms’ intervals do not overlap', () => {
+  const arm = (sta: boolean, accuracy: [number, number, number], pairs: [number, number, number]): ClassifierResult => ({
+    model: sta ? 'ViT + STA' : 'ViT', split: 'test', sta, byDimension: {},
+    accuracy: { mean: accuracy[0], low: accuracy[1], high: accuracy[2], n: 400 },
+    pairAccuracy: { mean: pairs[0], low: pairs[1], high: pairs[2], n: 200 },
+  });
+  const separated = findings({ classifier: [arm(false, [0.18, 0.15, 0.22], [0.02, 0, 0.05]), arm(true, [0.47, 0.42, 0.52], [0.31, 0.25, 0.37])] });
+  assert.equal(separated.sentences.length, 1);
+  assert.match(separated.sentences[0]!, /accuracy 47\.0% \[42\.0, 52\.0\] with STA vs 18\.0% \[15\.0, 22\.0\] without, STA ahead beyond both intervals; opposing-pair accuracy 31\.0% \[25\.0, 37\.0\] vs 2\.0% \[0\.0, 5\.0\], STA ahead/);
+  const overlapping = findings({ classifier: [arm(true, [0.2, 0.15, 0.25], [0.04, 0.01, 0.07]), arm(false, [0.18, 0.14, 0.23], [0.01, 0, 0.03])] });
+  assert.match(overlapping.sentences[0]!, /without, the intervals overlap: no difference shown; .* vs 1\.0% \[0\.0, 3\.0\], the intervals overlap/);
+  assert.equal(findings({ classifier: [arm(true, [0.5, 0.4, 0.6], [0.3, 0.2, 0.4])] }).sentences.length, 0, 'one arm alone is no comparison');
 });

@@ -186,7 +186,7 @@ export function registerTrain(program: Command): void {
   const classify = withCommon(trainCmd.command('classify').description('the vision-only check of STA: the pretrained ViT (± STA, stage-1 recipe) + a linear head over the 26 phenomenon outcomes; prints test accuracy and opposing-pair accuracy'))
     .option('--from <run>', 'the run whose ViT to use (a base run, or its vision stage)')
     .option('--no-sta', 'the control arm: vision LayerNorms + head only')
-    .option('--steps <n>', 'training steps', '300')
+    .option('--steps <n>', 'training steps', '1500')
     .option('--lr <x>', 'peak learning rate', '2e-3');
   staFlags(classify).action(async (f: CommonFlags & Record<string, string> & { sta: boolean }, command: Command) => {
     if (f.resume) {
