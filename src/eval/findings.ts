@@ -13,7 +13,7 @@
 import { bootstrapInterval, type Interval } from '../data/statistics.js';
 import { FORMATS, type Format, type Question } from '../data/types.js';
 import type { ProbeRow } from '../probe/runner.js';
-import type { ClassifierResult } from '../train/classifier.js';
+import { percentInterval, type ClassifierResult } from '../train/classifier.js';
 import type { ProbeRun } from './probeReport.js';
 import { meanOverQuestions, pairedContrast } from './probeStats.js';
 import { heading, paragraph, tableBlock, type ReportBlock } from './report.js';
@@ -283,9 +283,8 @@ function visionOnlySentence(arms: readonly ClassifierResult[]): string | null {
   const withSta = arms.find((a) => a.sta);
   const without = arms.find((a) => !a.sta);
   if (!withSta || !without) return null;
-  const bracket = (e: Interval) => `${(100 * e.mean).toFixed(1)}% [${(100 * e.low).toFixed(1)}, ${(100 * e.high).toFixed(1)}]`;
   const reading = (a: Interval, b: Interval) => (a.low > b.high ? 'STA ahead beyond both intervals' : a.high < b.low ? 'STA behind beyond both intervals' : 'the intervals overlap: no difference shown');
-  return `Vision-only check (ViT ± STA + linear head over the outcomes, ${withSta.accuracy.n} ${withSta.split} clips): accuracy ${bracket(withSta.accuracy)} with STA vs ${bracket(without.accuracy)} without, ${reading(withSta.accuracy, without.accuracy)}; opposing-pair accuracy ${bracket(withSta.pairAccuracy)} vs ${bracket(without.pairAccuracy)}, ${reading(withSta.pairAccuracy, without.pairAccuracy)}.`;
+  return `Vision-only check (ViT ± STA + linear head over the outcomes, ${withSta.accuracy.n} ${withSta.split} clips): accuracy ${percentInterval(withSta.accuracy)} with STA vs ${percentInterval(without.accuracy)} without, ${reading(withSta.accuracy, without.accuracy)}; opposing-pair accuracy ${percentInterval(withSta.pairAccuracy)} vs ${percentInterval(without.pairAccuracy)}, ${reading(withSta.pairAccuracy, without.pairAccuracy)}.`;
 }
 
 /** The report section: the sentences, then the tables behind them. */

@@ -75,8 +75,9 @@ export async function evaluateClassifierRun(runDir: string, split: Split): Promi
   return evaluateClassifier(model, openDataset(settings.data), split, { name: path.basename(runDir), sta: settings.sta, seed: settings.seed });
 }
 
-const pct = (i: Interval) => (Number.isNaN(i.mean) ? '—' : `${(100 * i.mean).toFixed(1)}% [${(100 * i.low).toFixed(1)}, ${(100 * i.high).toFixed(1)}]`);
+/** An accuracy with its interval as "47.3% [42.5, 51.7]" (— when there were no items). */
+export const percentInterval = (i: Interval) => (Number.isNaN(i.mean) ? '—' : `${(100 * i.mean).toFixed(1)}% [${(100 * i.low).toFixed(1)}, ${(100 * i.high).toFixed(1)}]`);
 
 export function classifierSummary(r: ClassifierResult): string {
-  return `${r.model} (${r.sta ? 'with STA' : 'no STA'}), ${r.split}: accuracy ${pct(r.accuracy)} over ${r.accuracy.n} clips (chance 3.8%); opposing-pair accuracy ${pct(r.pairAccuracy)} over ${r.pairAccuracy.n} pairs`;
+  return `${r.model} (${r.sta ? 'with STA' : 'no STA'}), ${r.split}: accuracy ${percentInterval(r.accuracy)} over ${r.accuracy.n} clips (chance 3.8%); opposing-pair accuracy ${percentInterval(r.pairAccuracy)} over ${r.pairAccuracy.n} pairs`;
 }
