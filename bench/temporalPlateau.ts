@@ -58,7 +58,11 @@ function withTimeWords(feeds: Record<string, Feed>, model: VideoLM, dataset: Dat
   const groups = frames / vision.temporal_patch_size;
   const tokensPerGroup = (height / vision.patch_size) * (width / vision.patch_size) / vision.spatial_merge_size ** 2;
   if (groups > TIME_WORDS.length) throw new Error(`${groups} temporal groups but only ${TIME_WORDS.length} time words`);
-  const ids = TIME_WORDS.map((w) => model.tokenizer!.tokenToId(w)!);
+  const ids = TIME_WORDS.map((w) => {
+    const id = model.tokenizer!.tokenToId(w);
+    if (id === undefined) throw new Error(`time word '${w}' is not in the model's vocabulary`);
+    return id;
+  });
   const vocab = model.config.vocab_size;
   const bags = Float32Array.from(feeds.scene_bags as Float32Array);
   for (let row = 0; row < bags.length / vocab; row++) bags[row * vocab + ids[Math.floor((row % (groups * tokensPerGroup)) / tokensPerGroup)]!] += 1;
