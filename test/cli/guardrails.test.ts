@@ -114,8 +114,26 @@ test('--perception-formats names the formats it accepts and needs a perception p
   const out = path.join(root, 'pf');
   const cases: [string[], RegExp][] = [
     [['train', 'instruct', '--from', model, '--data', data, '--out', out, '--perception-steps', '5', '--perception-formats', 'yes_no,shape'], /^tempolab: --perception-formats must list formats from yes_no, multi_choice, caption_matching, captioning, comma-separated; got 'yes_no,shape'$/],
-    [['train', 'instruct', '--from', model, '--data', data, '--out', out, '--perception-steps', '0', '--perception-formats', 'yes_no'], /^tempolab: --perception-formats chooses the formats of the perception phase, which is off; give --perception-steps N as well$/],
+    [['train', 'instruct', '--from', model, '--data', data, '--out', out, '--perception-steps', '0', '--curriculum', 'none', '--perception-formats', 'yes_no'], /^tempolab: --perception-formats chooses the formats of the perception phase and the curriculum, which are off; give --perception-steps N or --curriculum as well$/],
     [['train', 'base', '--data', data, '--out', out, '--instruct-perception-steps', '5', '--instruct-perception-formats', ''], /^tempolab: --instruct-perception-formats must list formats from .*; got ''$/],
+  ];
+  for (const [args, message] of cases) {
+    const r = await tempolab(args);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr.trim(), message);
+    assert.ok(!existsSync(out), 'a refused run leaves nothing behind');
+  }
+});
+
+test('--curriculum names what is wrong with a phase and how to write one, in one line', async () => {
+  const out = path.join(root, 'cur');
+  const how = 'write phases as DIM\\+DIM:STEPS, comma-separated, with DIM from direction, speed, order, attribute_change, action, perception';
+  const cases: [string[], RegExp][] = [
+    [['train', 'instruct', '--from', model, '--data', data, '--out', out, '--curriculum', 'attribute_change+colour:10'], new RegExp(`^tempolab: --curriculum names 'colour', not a dimension: ${how} .*; got 'attribute_change\\+colour:10'$`)],
+    [['train', 'instruct', '--from', model, '--data', data, '--out', out, '--curriculum', 'order:0'], new RegExp(`^tempolab: --curriculum gives '0' steps for order; steps must be a whole number ≥ 1: ${how}`)],
+    [['train', 'base', '--data', data, '--out', out, '--instruct-curriculum', 'order'], new RegExp(`^tempolab: --instruct-curriculum has a phase 'order' that is not DIM\\+DIM:STEPS: ${how}`)],
+    // This small set has no order questions.
+    [['train', 'instruct', '--from', model, '--data', data, '--out', out, '--curriculum', 'action:3,order:3'], /^tempolab: curriculum phase order has no yes_no or caption_matching questions in the train split of .*: give a curriculum of dimensions this data has, or --curriculum none$/],
   ];
   for (const [args, message] of cases) {
     const r = await tempolab(args);

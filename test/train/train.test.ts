@@ -226,6 +226,37 @@ test('perceptionFormats limits the perception phase to those formats, as the sam
   assert.ok(differs, 'limiting the formats changes the trained parameters');
 });
 
+test('a curriculum trains each phase on its own temporal dimensions after the perception phase, as the same stages written by hand, and resumes between phases bit for bit', async () => {
+  const formats = ['yes_no', 'caption_matching'] as const;
+  const curriculum = [{ dimensions: ['attribute_change' as const], steps: 2 }, { dimensions: ['attribute_change' as const, 'order' as const], steps: 2 }];
+  const settings = (out: string) => base(out, 2, { stages: { ...base(out, 2).stages, instruct: { steps: 2, lr: 3e-3, batchSize: 8, perceptionSteps: 2, perceptionFormats: [...formats], curriculum } } });
+  const out = path.join(root, 'temporal-curriculum');
+  const straight = await train(settings(out));
+  const log = (await fs.readFile(path.join(out, 'instruct', 'log.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(log.map((l) => l.stage), ['perception', 'perception', 'temporal attribute_change', 'temporal attribute_change', 'temporal attribute_change+order', 'temporal attribute_change+order', 'instruct', 'instruct']);
+  assert.deepEqual(JSON.parse(await fs.readFile(path.join(out, 'instruct', 'run.json'), 'utf8')).curriculum, curriculum);
+
+  const dataset = openDataset(data);
+  const aligned = await loadVideoLM(path.join(out, 'align', 'checkpoint'));
+  const trainable = (n: string) => n.startsWith('visual.merger.') || n.startsWith('model.') || n.startsWith('lm_head.');
+  const only = (dimensions: string[]) => (q: { dimension: string; format: string }) => dimensions.includes(q.dimension) && (formats as readonly string[]).includes(q.format);
+  const phase = (name: string, filter?: (q: { dimension: string; format: string }) => boolean) =>
+    ({ name, steps: 2, peakLr: 3e-3, warmupSteps: 1, trainable, objective: (m: typeof aligned) => new VideoQuestions(new TrainingData(dataset, m, 'train', 1, filter)) });
+  const byHand = await runTraining(aligned, {
+    runDir: path.join(root, 'temporal-curriculum-by-hand'), batchSize: 8, weightDecay: 0.01, maxGradNorm: 1, checkpointEvery: 1000, seed: 1,
+    stages: [phase('perception', only(['perception'])), phase('temporal attribute_change', only(['attribute_change'])), phase('temporal attribute_change+order', only(['attribute_change', 'order'])), phase('instruct')],
+  });
+  for (const [name, p] of straight.model.params) assert.deepEqual(byHand.model.params.get(name)!.data, p.data, name);
+
+  // Stop inside the second temporal phase (vision, language, align: 2 steps each; then 2 + 2 + 1), resume the pipeline.
+  let calls = 0;
+  const halves = path.join(root, 'temporal-curriculum-halves');
+  const first = await train(settings(halves), { shouldStop: () => ++calls === 2 + 2 + 2 + 5 });
+  assert.equal(first.interrupted, true);
+  const resumed = await train({ resume: halves });
+  for (const [name, p] of straight.model.params) assert.deepEqual(resumed.model.params.get(name)!.data, p.data, name);
+});
+
 test('each stage learns its own objective on the tiny preset: vision heads, language model, alignment, instruction tuning', async () => {
   const out = path.join(root, 'learns');
   await train(base(out, 60, {}, 1e-2));

@@ -3,7 +3,7 @@ import { TempolabError } from '../../engine/errors.js';
 import { FORMATS, type Format } from '../../data/types.js';
 import { PRESETS } from '../../models/config.js';
 import { evaluateClassifierRun, classifierSummary } from '../../train/classifier.js';
-import { DEFAULT_BASE_STAGES, DEFAULT_COMMON, DEFAULT_PERCEPTION_FORMATS, PRETRAINING_STAGES, train, type BaseSettings, type PretrainingStage, type RunSettings } from '../../train/recipes.js';
+import { DEFAULT_BASE_STAGES, DEFAULT_COMMON, DEFAULT_PERCEPTION_FORMATS, PRETRAINING_STAGES, parseCurriculum, train, type BaseSettings, type StageSchedule, type PretrainingStage, type RunSettings } from '../../train/recipes.js';
 import type { StepProgress } from '../../train/trainer.js';
 import { interruptFlag } from '../interrupt.js';
 import { int, layerList, oneOf, positiveNumber, rejectFlagsWithResume } from '../options.js';
@@ -95,7 +95,8 @@ export function registerTrain(program: Command): void {
     base.option(`--${stage}-steps <n>`, `${stage} stage steps`, String(d.steps)).option(`--${stage}-lr <x>`, `${stage} stage peak learning rate`, String(d.lr)).option(`--${stage}-batch <n>`, `${stage} stage batch`, String(d.batchSize));
   }
   base.option('--instruct-perception-steps <n>', 'instruct steps on perception questions alone before every format (0: none)', String(DEFAULT_BASE_STAGES.instruct.perceptionSteps ?? 0))
-    .option('--instruct-perception-formats <list>', `formats of those steps, comma-separated: ${FORMATS.join(', ')} (default: ${DEFAULT_PERCEPTION_FORMATS.join(',')})`);
+    .option('--instruct-perception-formats <list>', `formats of those steps and of the curriculum's, comma-separated: ${FORMATS.join(', ')} (default: ${DEFAULT_PERCEPTION_FORMATS.join(',')})`)
+    .option('--instruct-curriculum <phases>', `temporal phases after the perception phase, DIM+DIM:STEPS comma-separated (e.g. attribute_change:1000,attribute_change+order:1500; default none)`);
   base.action(async (f: CommonFlags & Record<string, string>, command: Command) => {
     if (f.resume) {
       rejectFlagsWithResume(command);
@@ -107,7 +108,7 @@ export function registerTrain(program: Command): void {
       lr: positiveNumber(`--${st}-lr`, f[`${st}Lr`]!),
       batchSize: int(`--${st}-batch`, f[`${st}Batch`]!, 1),
     }])) as BaseSettings['stages'];
-    Object.assign(stages.instruct, perceptionPhase(['--instruct-perception-steps', f.instructPerceptionSteps!], ['--instruct-perception-formats', f.instructPerceptionFormats]));
+    Object.assign(stages.instruct, instructPhases(['--instruct-perception-steps', f.instructPerceptionSteps!], ['--instruct-perception-formats', f.instructPerceptionFormats], ['--instruct-curriculum', f.instructCurriculum]));
     const { batchSize: _unused, ...rest } = common(f);
     await runWithProgress({ kind: 'base', ...rest, preset: oneOf('--preset', f.preset!, PRESETS), stages, instructTrainable: oneOf('--instruct-trainable', f.instructTrainable!, ['decoder', 'all'] as const) }, 'base');
   });
@@ -122,7 +123,8 @@ export function registerTrain(program: Command): void {
     if (stage === 'instruct') {
       c.option('--instruct-trainable <what>', '"decoder" (merger + decoder) or "all"', 'decoder')
         .option('--perception-steps <n>', 'steps on perception questions alone before --steps on every format (0: none)', String(d.perceptionSteps ?? 0))
-        .option('--perception-formats <list>', `formats of those steps, comma-separated: ${FORMATS.join(', ')} (default: ${DEFAULT_PERCEPTION_FORMATS.join(',')})`);
+        .option('--perception-formats <list>', `formats of those steps and of the curriculum's, comma-separated: ${FORMATS.join(', ')} (default: ${DEFAULT_PERCEPTION_FORMATS.join(',')})`)
+        .option('--curriculum <phases>', `temporal phases after the perception phase, DIM+DIM:STEPS comma-separated (e.g. attribute_change:1000,attribute_change+order:1500; default none)`);
     }
     c.action(async (f: CommonFlags & Record<string, string>, command: Command) => {
       if (f.resume) {
@@ -139,7 +141,7 @@ export function registerTrain(program: Command): void {
         warmupSteps: Math.max(1, Math.round(steps * 0.05)),
         ...(f.from ? { from: f.from } : {}),
         ...(stage === 'vision' && !f.from ? { preset: oneOf('--preset', f.preset!, PRESETS) } : {}),
-        ...(stage === 'instruct' ? { instructTrainable: oneOf('--instruct-trainable', f.instructTrainable!, ['decoder', 'all'] as const), ...perceptionPhase(['--perception-steps', f.perceptionSteps!], ['--perception-formats', f.perceptionFormats]) } : {}),
+        ...(stage === 'instruct' ? { instructTrainable: oneOf('--instruct-trainable', f.instructTrainable!, ['decoder', 'all'] as const), ...instructPhases(['--perception-steps', f.perceptionSteps!], ['--perception-formats', f.perceptionFormats], ['--curriculum', f.curriculum]) } : {}),
       }, stage);
     });
   }
@@ -203,21 +205,29 @@ export function registerTrain(program: Command): void {
 }
 
 /**
- * The instruct stage's perception phase from its two flags, stored only when set (0 steps = none);
- * without a formats flag it trains the default pipeline's formats.
+ * The instruct stage's perception phase and temporal curriculum from their flags, each stored only
+ * when set (0 steps = no perception phase); without a formats flag they train the default
+ * pipeline's formats.
  */
-function perceptionPhase([stepsFlag, stepsValue]: [string, string], [formatsFlag, formatsValue]: [string, string | undefined]): { perceptionSteps?: number; perceptionFormats?: Format[] } {
+function instructPhases(
+  [stepsFlag, stepsValue]: [string, string],
+  [formatsFlag, formatsValue]: [string, string | undefined],
+  [curriculumFlag, curriculumValue]: [string, string | undefined],
+): Pick<StageSchedule, 'perceptionSteps' | 'perceptionFormats' | 'curriculum'> {
   const steps = int(stepsFlag, stepsValue, 0);
-  if (!steps) {
-    if (formatsValue !== undefined) throw new TempolabError(`${formatsFlag} chooses the formats of the perception phase, which is off; give ${stepsFlag} N as well`);
+  const curriculum = curriculumValue === undefined || curriculumValue === 'none' ? [] : parseCurriculum(curriculumFlag, curriculumValue);
+  if (!steps && !curriculum.length) {
+    if (formatsValue !== undefined) throw new TempolabError(`${formatsFlag} chooses the formats of the perception phase and the curriculum, which are off; give ${stepsFlag} N or ${curriculumFlag} as well`);
     return {};
   }
-  if (formatsValue === undefined) return { perceptionSteps: steps, perceptionFormats: [...DEFAULT_PERCEPTION_FORMATS] };
+  const phases = { ...(steps ? { perceptionSteps: steps } : {}), ...(curriculum.length ? { curriculum } : {}) };
+  if (formatsValue === undefined) return { ...phases, perceptionFormats: [...DEFAULT_PERCEPTION_FORMATS] };
   const formats = [...new Set(formatsValue.split(',').map((f) => f.trim()))];
   const unknown = formats.filter((f) => !(FORMATS as readonly string[]).includes(f));
   if (!formats.length || unknown.length) throw new TempolabError(`${formatsFlag} must list formats from ${FORMATS.join(', ')}, comma-separated; got '${formatsValue}'`);
-  return { perceptionSteps: steps, perceptionFormats: formats as Format[] };
+  return { ...phases, perceptionFormats: formats as Format[] };
 }
+
 
 function requireData(f: { data?: string }): void {
   if (!f.data) throw new TempolabError('--data is required: the dataset to train on (make one with tempolab data synth --out DIR)');
