@@ -21,6 +21,8 @@ export {
   type TempCompassFile,
   type TempCompassEntry,
 } from './tempcompass.js';
+export { encodeVideo, exportVideos, validateEncodeOptions, DEFAULT_ENCODE, PARTNERS_FILE, type EncodeOptions, type ExportVideosOptions } from './encode.js';
+export { makeVideoSet, videoSetData, DEFAULT_VIDEO_SET, type VideoSetSettings } from './videoSet.js';
 export { renderContactSheet, renderAnimation, writePreview, type PreviewOptions } from './preview.js';
 export { bootstrapInterval, type Interval } from './statistics.js';
 export { stratifiedSample } from './stratify.js';

@@ -13,7 +13,8 @@ import { openDataset, type Dataset } from '../data/dataset.js';
 import { renderContactSheet } from '../data/preview.js';
 import { scoreCaption } from '../data/formats.js';
 import { synthesizeDataset } from '../data/synth.js';
-import type { Question } from '../data/types.js';
+import { TEMPORAL_DIMENSIONS, type Question } from '../data/types.js';
+import { DEFAULT_VIDEO_SET, makeVideoSet, type VideoSetSettings } from '../data/videoSet.js';
 import { writeFileAtomic } from '../engine/atomicWrite.js';
 import { loadVideoLM } from '../models/checkpoint.js';
 import type { PresetName } from '../models/config.js';
@@ -72,6 +73,8 @@ export interface DemoSettings extends FineTuneStages {
   diagnosticClips: number;
   /** Training seeds (1 = the main run only). */
   seeds: number;
+  /** The encoded-video test set the three models are also evaluated on (`data video-set`). */
+  videoSet: VideoSetSettings;
   /**
    * Where the main seed's base comes from: trained here in four stages ('train'), the base shipped
    * in pretrained/base-small when it was trained on this data, else trained here ('shipped'), or a
@@ -92,6 +95,7 @@ export const DEMO_DEFAULT: DemoSettings = {
   probeQuestions: 24,
   diagnosticClips: 400,
   seeds: 1,
+  videoSet: DEFAULT_VIDEO_SET,
   base: 'shipped',
 };
 
@@ -112,10 +116,11 @@ export const DEMO_QUICK: DemoSettings = {
   probeQuestions: 3,
   diagnosticClips: 24,
   seeds: 1,
+  videoSet: { ...DEFAULT_VIDEO_SET, clips: 8 },
   base: 'train',
 };
 
-export type DemoPhase = 'data' | 'base' | PretrainingStage | 'diagnostics' | 'stave' | 'control' | 'classify' | 'eval' | 'probes' | 'seeds' | 'report';
+export type DemoPhase = 'data' | 'base' | PretrainingStage | 'diagnostics' | 'stave' | 'control' | 'classify' | 'eval' | 'video' | 'probes' | 'seeds' | 'report';
 
 export interface DemoHooks {
   onPhase?: (phase: DemoPhase, detail: string) => void;
@@ -133,6 +138,8 @@ export interface SeedRow {
 export interface DemoResult {
   dir: string;
   results: EvaluationResult[];
+  /** The three models on the encoded-video set. */
+  videoResults: EvaluationResult[];
   classifier: ClassifierResult[];
   diagnostics: { stage: string; diagnostics: EmbeddingDiagnostics }[];
   seeds: SeedRow[];
@@ -250,16 +257,20 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
 
   const questions = dataset.questions('test');
   const predictions: Record<string, Prediction[]> = {};
-  const evaluateModels = async (trained: TrainedModels, seed: number, label: string) => {
+  const evaluateModels = async (trained: TrainedModels, seed: number, label: string, on: Dataset = dataset) => {
     const results: EvaluationResult[] = [];
+    const asked = on.questions('test');
     for (const name of MODELS) {
-      const preds = await answerQuestions(trained.models[name], dataset, questions, { onProgress: (d, t) => hooks.onEvalProgress?.(`${name}${label}`, d, t) });
-      if (!label) predictions[name] = preds;
-      results.push(evaluate(scorePredictions(questions, preds), { model: name, split: 'test', seed }));
+      const preds = await answerQuestions(trained.models[name], on, asked, { onProgress: (d, t) => hooks.onEvalProgress?.(`${name}${label}`, d, t) });
+      if (on === dataset && !label) predictions[name] = preds;
+      results.push(evaluate(scorePredictions(asked, preds), { model: name, split: 'test', seed }));
     }
     return results;
   };
   const results = await phase('eval', `3 models on ${questions.length} test questions`, () => evaluateModels(main, s.seed, ''));
+  const v = s.videoSet;
+  const videoResults = await phase('video', `${v.clips} clips drawn at ${v.render.size}×${v.render.size}, ${v.render.frames} frames, H.264 by ffmpeg, imported at ${v.import.frames} × ${v.import.size}×${v.import.size}`, async () =>
+    evaluateModels(main, s.seed, ' (encoded video)', openDataset(await makeVideoSet(path.join(dir, 'video-set'), v))));
 
   const seedRows: SeedRow[] = [seedRow(s.seed, results)];
   if (s.seeds > 1) {
@@ -288,19 +299,26 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
   const summary = markdownTable(comparisonTable(results));
   const verdicts = compareOnDimensions(results.find((r) => r.model === 'stave')!, results.find((r) => r.model === 'control')!, { measure: 'pairs' });
   await phase('report', dir, async () => {
-    const blocks = await reportBlocks(s, dataset, { main, results, predictions, classifier, diagnostics, seedRows, probeRuns, verdicts, seconds });
+    const blocks = await reportBlocks(s, dataset, { main, results, videoResults, predictions, classifier, diagnostics, seedRows, probeRuns, verdicts, seconds });
     await writeReport({ title: 'tempolab demo: STAVE vs control on the synthetic temporal benchmark', blocks }, { html: path.join(dir, 'report.html'), markdown: path.join(dir, 'report.md') });
     for (const m of MODELS) await writeFileAtomic(path.join(dir, 'predictions', `${m}.jsonl`), predictions[m]!.map((p) => JSON.stringify(p)).join('\n') + '\n');
-    await writeFileAtomic(path.join(dir, 'results.json'), JSON.stringify({ provenance: provenance(s), settings: s, seconds, results, verdicts, classifier, diagnostics, seeds: seedRows, probes: probeRuns }, null, 1) + '\n');
+    await writeFileAtomic(path.join(dir, 'results.json'), JSON.stringify({ provenance: provenance(s), settings: s, seconds, results, videoResults, verdicts, classifier, diagnostics, seeds: seedRows, probes: probeRuns }, null, 1) + '\n');
   });
-  return { dir, results, classifier, diagnostics, seeds: seedRows, seconds, summary };
+  return { dir, results, videoResults, classifier, diagnostics, seeds: seedRows, seconds, summary };
 }
 
-/** "1000 steps", or "2000 perception (yes_no, caption_matching) + 1000 steps" for an instruct stage with a perception phase. */
-function stageSteps(schedule: StageSchedule): string {
-  if (!schedule.perceptionSteps) return `${schedule.steps} steps`;
+/**
+ * "1000 steps", or for an instruct stage with phases before it, e.g. "2000 perception + 1000
+ * attribute_change + 1500 attribute_change+order (yes_no, caption_matching) + 1000 steps".
+ */
+export function stageSteps(schedule: StageSchedule): string {
+  const phases = [
+    ...(schedule.perceptionSteps ? [`${schedule.perceptionSteps} perception`] : []),
+    ...(schedule.curriculum ?? []).map((phase) => `${phase.steps} ${phase.dimensions.join('+')}`),
+  ];
+  if (phases.length === 0) return `${schedule.steps} steps`;
   const formats = schedule.perceptionFormats ? ` (${schedule.perceptionFormats.join(', ')})` : '';
-  return `${schedule.perceptionSteps} perception${formats} + ${schedule.steps} steps`;
+  return `${phases.join(' + ')}${formats} + ${schedule.steps} steps`;
 }
 
 /** Every pipeline stage with its steps, e.g. "vision 300 steps, language 200 steps, …". */
@@ -329,6 +347,7 @@ export function captionSubjectAccuracy(questions: readonly Question[], predictio
 interface ReportInputs {
   main: TrainedModels;
   results: EvaluationResult[];
+  videoResults: EvaluationResult[];
   predictions: Record<string, Prediction[]>;
   classifier: ClassifierResult[];
   diagnostics: { stage: string; diagnostics: EmbeddingDiagnostics }[];
@@ -386,6 +405,7 @@ async function reportBlocks(s: DemoSettings, dataset: Dataset, r: ReportInputs):
       rows: r.seedRows.map((row) => [String(row.seed), pct(row.stave.accuracy), pct(row.control.accuracy), pct(row.stave.pairs), pct(row.control.pairs), pct(row.stave.pairs - row.control.pairs)]),
     }),
     paragraph(r.seedRows.length > 1 ? `STAVE − control in opposing-pair accuracy over ${diff.n} seeds: ${pct(diff.mean)} points, 95% t-interval [${pct(diff.low)}, ${pct(diff.high)}].` : 'One training seed: run `tempolab demo --seeds 3` for an interval over seeds.'),
+    ...videoSetBlocks(s.videoSet, r.videoResults),
     heading('Vision-only check of STA (ViT ± STA + linear head, 26 outcome classes)'),
     tableBlock({
       header: ['model', 'accuracy', 'opposing-pair accuracy', ...Object.keys(r.classifier[0]?.byDimension ?? {})],
@@ -397,6 +417,22 @@ async function reportBlocks(s: DemoSettings, dataset: Dataset, r: ReportInputs):
     tableBlock({ header: ['question', 'ground truth', ...MODELS], rows: answerRows }),
     heading('Causal-pathway probes (Causality Matters §4–5)'),
     ...probeReportBlocks(r.probeRuns),
+  ];
+}
+
+/** The encoded-video set's section: how it was made, and each model's accuracy and opposing-pair accuracy per dimension. */
+function videoSetBlocks(v: VideoSetSettings, results: readonly EvaluationResult[]): ReportBlock[] {
+  return [
+    heading('Encoded video: the scenes as H.264 mp4s, imported as real videos are'),
+    paragraph(
+      `${v.clips} clips of another seed (${v.seed}) drawn at ${v.render.size}×${v.render.size} with ${v.render.frames} frames, written as H.264 (yuv420p, crf ${v.encode.crf}, ${v.encode.fps} fps) by the npm-shipped ffmpeg, ` +
+        `then 'tempolab data import' (${v.import.frames} frames sampled uniformly, resized and centre-cropped to ${v.import.size}×${v.import.size}) and 'data import-questions' with the benchmark's TempCompass files. ` +
+        'Opposing pairs count as right only when both questions are; answering both members alike scores 0, guessing 25% on yes/no and caption matching, 11% on multi-choice.',
+    ),
+    tableBlock({
+      header: ['model', 'overall', 'perception', 'opposing pairs', ...TEMPORAL_DIMENSIONS.map((d) => `pairs: ${d}`)],
+      rows: results.map((r) => [r.model, interval(r.all.overall), interval(r.all.byDimension.perception), interval(r.all.pairs.overall), ...TEMPORAL_DIMENSIONS.map((d) => interval(r.all.pairs.byDimension[d]))]),
+    }),
   ];
 }
 

@@ -31,6 +31,12 @@ test('tempolab demo --quick runs end to end and writes a report whose numbers ma
   assert.equal(results.classifier.length, 2, 'the vision-only check ran with and without STA');
   assert.match(html, /Is the visual pathway healthy/);
   assert.match(html, /Vision-only check of STA/);
+  // The encoded-video set: every model answered every imported question, and its pairs were linked.
+  assert.deepEqual(results.videoResults.map((r: { model: string }) => r.model), ['base', 'control', 'stave']);
+  assert.equal(results.videoResults[0].questions, 8 * 8, '8 encoded clips, 8 questions each');
+  assert.ok(results.videoResults[0].all.pairs.overall.n > 0, 'opposing pairs survive the mp4 round trip');
+  assert.ok((await fs.readdir(path.join(out, 'video-set', 'videos'))).filter((n) => n.endsWith('.mp4')).length === 8);
+  assert.match(html, /Encoded video: the scenes as H\.264 mp4s/);
   assert.match(results.provenance.settingsHash, /^[0-9a-f]{16}$/);
   for (const m of ['base', 'control', 'stave']) {
     const lines = (await fs.readFile(path.join(out, 'predictions', `${m}.jsonl`), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));

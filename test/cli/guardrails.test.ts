@@ -116,6 +116,8 @@ test('--perception-formats names the formats it accepts and needs a perception p
     [['train', 'instruct', '--from', model, '--data', data, '--out', out, '--perception-steps', '5', '--perception-formats', 'yes_no,shape'], /^tempolab: --perception-formats must list formats from yes_no, multi_choice, caption_matching, captioning, comma-separated; got 'yes_no,shape'$/],
     [['train', 'instruct', '--from', model, '--data', data, '--out', out, '--perception-steps', '0', '--curriculum', 'none', '--perception-formats', 'yes_no'], /^tempolab: --perception-formats chooses the formats of the perception phase and the curriculum, which are off; give --perception-steps N or --curriculum as well$/],
     [['train', 'base', '--data', data, '--out', out, '--instruct-perception-steps', '5', '--instruct-perception-formats', ''], /^tempolab: --instruct-perception-formats must list formats from .*; got ''$/],
+    // Each stage of `train base` has its own --<stage>-batch; a --batch it would ignore is refused.
+    [['train', 'base', '--data', data, '--out', out, '--batch', '8'], /^error: unknown option '--batch'/],
   ];
   for (const [args, message] of cases) {
     const r = await tempolab(args);

@@ -5,11 +5,19 @@ import { writePreview } from '../../data/preview.js';
 import { exportTempCompassQuestions, importTempCompassQuestions, parsePairsSpec } from '../../data/tempcompass.js';
 import { SPLITS, FORMATS, type Format, type Split } from '../../data/types.js';
 import { importVideos } from '../../data/video.js';
+import { DEFAULT_ENCODE, exportVideos, PARTNERS_FILE } from '../../data/encode.js';
+import { DEFAULT_VIDEO_SET, makeVideoSet } from '../../data/videoSet.js';
 import { progressBar } from '../progress.js';
 
 function integer(flag: string, value: string): number {
   const n = Number(value);
   check(value.trim() !== '' && Number.isInteger(n), `${flag} must be an integer, got '${value}'`);
+  return n;
+}
+
+function frameRate(value: string): number {
+  const n = Number(value);
+  check(value.trim() !== '' && Number.isFinite(n) && n > 0 && n <= 240, `--fps must be a frame rate in (0, 240], got '${value}'`);
   return n;
 }
 
@@ -167,5 +175,59 @@ export function registerData(program: Command): void {
       for (const s of opts.split) check((SPLITS as readonly string[]).includes(s), `--split must be among ${SPLITS.join(', ')}, got '${s}'`);
       const written = await exportTempCompassQuestions(dir, opts.out, opts.split as Split[]);
       console.log(`wrote ${written.join(', ')}`);
+    });
+
+  data
+    .command('export-videos')
+    .description(`write a dataset split's clips as H.264 mp4s (ffmpeg) with ${PARTNERS_FILE} naming each clip's opposing partner`)
+    .argument('<dir>', 'dataset directory')
+    .requiredOption('--out <dir>', 'directory for <video id>.mp4 and partners.json (an earlier export there is replaced)')
+    .option('--split <split>', `split to export: ${SPLITS.join(', ')}`, 'test')
+    .option('--fps <n>', 'frame rate written in the mp4', String(DEFAULT_ENCODE.fps))
+    .option('--crf <n>', "libx264 quality: 0 lossless … 51 worst", String(DEFAULT_ENCODE.crf))
+    .action(async (dir: string, opts: Record<string, string>) => {
+      check((SPLITS as readonly string[]).includes(opts.split!), `--split must be one of ${SPLITS.join(', ')}, got '${opts.split}'`);
+      const n = await withProgress('encode', (onProgress) => exportVideos(dir, opts.out!, { split: opts.split as Split, fps: frameRate(opts.fps!), crf: integer('--crf', opts.crf!), onProgress }));
+      console.log(`wrote ${n} videos and ${PARTNERS_FILE} to ${opts.out}; import them with 'tempolab data import ${opts.out} --out DIR' and 'data import-questions … --pairs ${opts.out}/${PARTNERS_FILE}'`);
+    });
+
+  const d = DEFAULT_VIDEO_SET;
+  data
+    .command('video-set')
+    .description('an encoded-video test set: the benchmark\'s scenes drawn at another size and frame count, written as H.264 by ffmpeg, then imported with its questions as real videos are')
+    .requiredOption('--out <dir>', 'directory for videos/, questions/, data/ (the dataset to evaluate on) and video-set.json')
+    .option('--clips <n>', 'clips (even: opposing pairs)', String(d.clips))
+    .option('--seed <n>', "the scenes' seed (keep it apart from the training data's)", String(d.seed))
+    .option('--render-frames <n>', 'frames drawn per clip before encoding', String(d.render.frames))
+    .option('--render-size <n>', 'frame size drawn before encoding (multiple of 8)', String(d.render.size))
+    .option('--fps <n>', 'frame rate written in the mp4s', String(d.encode.fps))
+    .option('--crf <n>', 'libx264 quality: 0 lossless … 51 worst', String(d.encode.crf))
+    .option('--frames <n>', 'frames data import samples per clip (the models\' clip length)', String(d.import.frames))
+    .option('--size <n>', 'frame size data import crops to (the models\' frame size)', String(d.import.size))
+    .action(async (opts: Record<string, string>) => {
+      const started = Date.now();
+      const settings = {
+        clips: integer('--clips', opts.clips!),
+        seed: integer('--seed', opts.seed!),
+        render: { frames: integer('--render-frames', opts.renderFrames!), size: integer('--render-size', opts.renderSize!) },
+        encode: { fps: frameRate(opts.fps!), crf: integer('--crf', opts.crf!) },
+        import: { frames: integer('--frames', opts.frames!), size: integer('--size', opts.size!) },
+      };
+      let bar: ReturnType<typeof progressBar> | undefined;
+      let step = '';
+      let dataDir: string;
+      try {
+        dataDir = await makeVideoSet(opts.out!, settings, (what, done, total) => {
+          if (what !== step) {
+            bar?.stop();
+            bar = progressBar(what, total);
+            step = what;
+          }
+          bar!.update(done);
+        });
+      } finally {
+        bar?.stop();
+      }
+      console.log(`wrote ${settings.clips} encoded clips to ${opts.out} in ${((Date.now() - started) / 1000).toFixed(1)} s; evaluate with 'tempolab eval --model M --data ${dataDir}'`);
     });
 }

@@ -11,16 +11,19 @@ import { progressBar, type ProgressReporter } from '../progress.js';
 
 interface CommonFlags { data?: string; out: string; seed: string; batch: string; checkpointEvery: string; resume?: boolean }
 
-function common(flags: CommonFlags) {
+function withoutBatch(flags: Omit<CommonFlags, 'batch'>) {
   return {
     data: flags.data ?? '',
     out: flags.out,
     seed: int('--seed', flags.seed),
-    batchSize: int('--batch', flags.batch, 1),
     checkpointEvery: int('--checkpoint-every', flags.checkpointEvery, 1),
     weightDecay: DEFAULT_COMMON.weightDecay,
     maxGradNorm: DEFAULT_COMMON.maxGradNorm,
   };
+}
+
+function common(flags: CommonFlags) {
+  return { ...withoutBatch(flags), batchSize: int('--batch', flags.batch, 1) };
 }
 
 /** Runs a recipe with a progress bar (step, loss, tokens/s, ETA) and Ctrl-C → save and stop. */
@@ -78,16 +81,17 @@ function staSettings(f: Record<string, string>) {
 
 export function registerTrain(program: Command): void {
   const trainCmd = program.command('train').description('train the base VideoLM in stages (vision, language, align, instruct), then STAVE or its control; the vision-only classifier');
-  const withCommon = (c: Command, batch = DEFAULT_COMMON.batchSize) =>
-    c
-      .requiredOption('--out <run>', 'run directory (checkpoints, log.jsonl, run.json)')
+  // `train base` has no --batch: each of its stages has its own --<stage>-batch.
+  const withCommon = (c: Command, batch: number | 'per stage' = DEFAULT_COMMON.batchSize) => {
+    c.requiredOption('--out <run>', 'run directory (checkpoints, log.jsonl, run.json)')
       .option('--data <dir>', 'dataset directory (tempolab data synth / import)')
-      .option('--seed <n>', 'seed for initialisation and data order', '0')
-      .option('--batch <n>', 'examples per step', String(batch))
-      .option('--checkpoint-every <n>', 'steps between checkpoints', String(DEFAULT_COMMON.checkpointEvery))
+      .option('--seed <n>', 'seed for initialisation and data order', '0');
+    if (batch !== 'per stage') c.option('--batch <n>', 'examples per step', String(batch));
+    return c.option('--checkpoint-every <n>', 'steps between checkpoints', String(DEFAULT_COMMON.checkpointEvery))
       .option('--resume', 'continue the run in --out from its last checkpoint (other flags come from its run.json)');
+  };
 
-  const base = withCommon(trainCmd.command('base').description('the whole pipeline in order, each stage in RUN/<stage>: vision → language → align → instruct'))
+  const base = withCommon(trainCmd.command('base').description('the whole pipeline in order, each stage in RUN/<stage>: vision → language → align → instruct'), 'per stage')
     .option('--preset <name>', `model preset: ${PRESETS.join(', ')}`, 'small')
     .option('--instruct-trainable <what>', 'instruct trains "decoder" (merger + decoder; the ViT stays image-level) or "all"', 'decoder');
   for (const stage of PRETRAINING_STAGES) {
@@ -109,8 +113,7 @@ export function registerTrain(program: Command): void {
       batchSize: int(`--${st}-batch`, f[`${st}Batch`]!, 1),
     }])) as BaseSettings['stages'];
     Object.assign(stages.instruct, instructPhases(['--instruct-perception-steps', f.instructPerceptionSteps!], ['--instruct-perception-formats', f.instructPerceptionFormats], ['--instruct-curriculum', f.instructCurriculum]));
-    const { batchSize: _unused, ...rest } = common(f);
-    await runWithProgress({ kind: 'base', ...rest, preset: oneOf('--preset', f.preset!, PRESETS), stages, instructTrainable: oneOf('--instruct-trainable', f.instructTrainable!, ['decoder', 'all'] as const) }, 'base');
+    await runWithProgress({ kind: 'base', ...withoutBatch(f), preset: oneOf('--preset', f.preset!, PRESETS), stages, instructTrainable: oneOf('--instruct-trainable', f.instructTrainable!, ['decoder', 'all'] as const) }, 'base');
   });
 
   for (const stage of PRETRAINING_STAGES) {

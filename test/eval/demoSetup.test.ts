@@ -1,0 +1,13 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { stageSteps } from '../../src/eval/demo.js';
+
+test("the report's pipeline line names every instruct phase in training order, with the phases' formats", () => {
+  assert.equal(stageSteps({ steps: 300, lr: 2e-3, batchSize: 8 }), '300 steps');
+  assert.equal(stageSteps({ steps: 1000, lr: 2e-3, batchSize: 32, perceptionSteps: 2000, perceptionFormats: ['yes_no', 'caption_matching'] }), '2000 perception (yes_no, caption_matching) + 1000 steps');
+  assert.equal(
+    stageSteps({ steps: 500, lr: 2e-3, batchSize: 32, perceptionSteps: 4000, curriculum: [{ dimensions: ['perception', 'attribute_change'], steps: 1000 }, { dimensions: ['order'], steps: 1500 }] }),
+    '4000 perception + 1000 perception+attribute_change + 1500 order + 500 steps',
+  );
+  assert.equal(stageSteps({ steps: 500, lr: 2e-3, batchSize: 32, curriculum: [{ dimensions: ['order'], steps: 10 }] }), '10 order + 500 steps');
+});
