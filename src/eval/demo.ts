@@ -4,8 +4,9 @@
  * pathway after each; the shipped one when it was trained on this data, else trained here),
  * fine-tune STAVE (STA, stage 1 + 2) and the control (same stages, no STA) from it, run the vision-only STA check (ViT ± STA + linear head), evaluate the three VideoLMs on the
  * test split, probe them, and write report.html, report.md and results.json. `quick` shrinks every
- * size; the code path is the same. With `seeds` > 1, base, STAVE and control are retrained with
- * further seeds and the STAVE − control difference is reported over seeds too.
+ * size; the code path is the same. With `seeds` > 1, STAVE and control are retrained with further
+ * seeds (from the same finished base when the demo starts from one, else each seed trains its own
+ * base too) and the STAVE − control difference is reported over seeds too.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -56,6 +57,7 @@ import { lineChart } from './svg.js';
 import { markdownTable } from './markdown.js';
 import { comparisonTable } from './tables.js';
 import { bootstrapInterval } from '../data/statistics.js';
+import { armsBeatingControl, readStaSweep, staSweepTable, type StaSweep } from './staSweep.js';
 
 export interface DemoSettings extends FineTuneStages {
   seed: number;
@@ -78,7 +80,8 @@ export interface DemoSettings extends FineTuneStages {
   /**
    * Where the main seed's base comes from: trained here in four stages ('train'), the base shipped
    * in pretrained/base-small when it was trained on this data, else trained here ('shipped'), or a
-   * finished `train base` run on this data ({ run }). Further seeds always train their own.
+   * finished `train base` run on this data ({ run }). Further seeds fine-tune from the same finished
+   * base (as labs fine-tune one released checkpoint), or train their own where the demo trains one.
    */
   base: 'train' | 'shipped' | { run: string };
 }
@@ -208,7 +211,7 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
     const timedPhase = <T>(name: DemoPhase, detail: string, work: () => Promise<T>) => (timed ? phase(name, detail, work) : work());
     let base: VideoLM | undefined;
     let baseSettings: BaseSettings;
-    const pretrained = seed === s.seed ? pretrainedBase(s.base, dataset) : null;
+    const pretrained = pretrainedBase(s.base, dataset);
     if (pretrained) {
       baseSettings = pretrained.settings;
       runs.base = pretrained.run;
@@ -257,10 +260,10 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
 
   const questions = dataset.questions('test');
   const predictions: Record<string, Prediction[]> = {};
-  const evaluateModels = async (trained: TrainedModels, seed: number, label: string, on: Dataset = dataset) => {
+  const evaluateModels = async (trained: TrainedModels, seed: number, label: string, on: Dataset = dataset, names: readonly ModelName[] = MODELS) => {
     const results: EvaluationResult[] = [];
     const asked = on.questions('test');
-    for (const name of MODELS) {
+    for (const name of names) {
       const preds = await answerQuestions(trained.models[name], on, asked, { onProgress: (d, t) => hooks.onEvalProgress?.(`${name}${label}`, d, t) });
       if (on === dataset && !label) predictions[name] = preds;
       results.push(evaluate(scorePredictions(asked, preds), { model: name, split: 'test', seed }));
@@ -274,10 +277,10 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
 
   const seedRows: SeedRow[] = [seedRow(s.seed, results)];
   if (s.seeds > 1) {
-    await phase('seeds', `${s.seeds - 1} more training seeds (base, STAVE, control)`, async () => {
+    await phase('seeds', `${s.seeds - 1} more training seeds (${main.pretrained ? 'STAVE and control from the same base' : 'base, STAVE, control'})`, async () => {
       for (let k = 1; k < s.seeds; k++) {
         const trained = await trainModels(s.seed + k, path.join(dir, `seed-${s.seed + k}`), false);
-        seedRows.push(seedRow(s.seed + k, await evaluateModels(trained, s.seed + k, ` (seed ${s.seed + k})`)));
+        seedRows.push(seedRow(s.seed + k, await evaluateModels(trained, s.seed + k, ` (seed ${s.seed + k})`, dataset, ['stave', 'control'])));
       }
     });
   }
@@ -399,6 +402,7 @@ async function reportBlocks(s: DemoSettings, dataset: Dataset, r: ReportInputs):
       header: ['dimension', 'STAVE pairs', 'control pairs', 'STAVE beats control beyond the 95% intervals'],
       rows: r.verdicts.filter((v) => v.dimension !== 'perception').map((v) => [v.dimension, interval(v.x), interval(v.y), v.beats ? 'yes' : 'no']),
     }),
+    ...staSweepBlocks(readStaSweep(r.main.runs.base)),
     heading('Over seeds'),
     tableBlock({
       header: ['seed', 'STAVE accuracy', 'control accuracy', 'STAVE pairs', 'control pairs', 'pairs: STAVE − control'],
@@ -417,6 +421,20 @@ async function reportBlocks(s: DemoSettings, dataset: Dataset, r: ReportInputs):
     tableBlock({ header: ['question', 'ground truth', ...MODELS], rows: answerRows }),
     heading('Causal-pathway probes (Causality Matters §4–5)'),
     ...probeReportBlocks(r.probeRuns),
+  ];
+}
+
+/** The STA sweep measured on the base's validation split, when the base carries one (bench:sweep). */
+function staSweepBlocks(sweep: StaSweep | null): ReportBlock[] {
+  if (!sweep) return [];
+  const beating = armsBeatingControl(sweep.arms);
+  return [
+    heading('The STA sweep this base carries (validation split)'),
+    paragraph(
+      `STAVE and the control fine-tuned from this base over stage lengths, head_scale and the blocks that get STA, each arm scored on the validation split (${sweep.data}), never the test split (npm run bench:sweep). ` +
+        (beating.length ? `STAVE beats the control of its schedule on opposing pairs beyond both 95% intervals in: ${beating.map((a) => a.name).join('; ')}.` : 'No STAVE arm beats the control of its schedule on opposing pairs beyond both 95% intervals.'),
+    ),
+    tableBlock(staSweepTable(sweep.arms)),
   ];
 }
 

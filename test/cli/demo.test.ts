@@ -44,15 +44,26 @@ test('tempolab demo --quick runs end to end and writes a report whose numbers ma
   }
   assert.ok(html.indexOf('What this run found') < html.indexOf('Training'), 'the report opens with its findings');
 
-  // A finished base on the same data is used as it is: nothing is trained for the base, STAVE starts from it.
+  // A finished base on the same data is used as it is: nothing is trained for the base, STAVE starts
+  // from it, and so does every further seed's STAVE and control; the sweep the base carries is reported.
   const again = path.join(path.dirname(out), 'again');
-  const second = await run(process.execPath, [cli, 'demo', '--quick', '--base', path.join(out, 'base'), '--out', again], { maxBuffer: 1 << 24 });
+  const arm = (name: string, kind: string, pairs: number) => ({ name, kind, schedule: '10+10', flags: {}, seconds: 1, overall: { mean: 0.5, low: 0.4, high: 0.6, n: 10 }, perception: { mean: 0.5, low: 0.4, high: 0.6, n: 10 }, pairs: { mean: pairs, low: pairs - 0.05, high: pairs + 0.05, n: 10 }, pairsByDimension: {} });
+  await fs.writeFile(path.join(out, 'base', 'sta-sweep.json'), JSON.stringify({ base: 'b', data: 'd', split: 'val', arms: [arm('control 10+10', 'control', 0.2), arm('STAVE 10+10, head_scale 1.0', 'stave', 0.4)] }));
+  const second = await run(process.execPath, [cli, 'demo', '--quick', '--base', path.join(out, 'base'), '--seeds', '2', '--out', again], { maxBuffer: 1 << 24 });
   assert.match(second.stderr, new RegExp(`demo: base — pretrained base ${path.join(out, 'base').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(vision 20 steps`));
   assert.equal(existsSync(path.join(again, 'base')), false, 'no base is trained');
+  assert.equal(existsSync(path.join(again, 'seed-1', 'base')), false, 'no base is trained for the second seed either');
   const stave = JSON.parse(await fs.readFile(path.join(again, 'stave', 'run.json'), 'utf8'));
   assert.equal(stave.from, path.join(out, 'base'));
-  const baseAgain = JSON.parse(await fs.readFile(path.join(again, 'results.json'), 'utf8')).results[0];
-  assert.equal(baseAgain.all.overall.mean, results.results[0].all.overall.mean, 'the same base answers the same');
+  const staveSeed1 = JSON.parse(await fs.readFile(path.join(again, 'seed-1', 'stave', 'run.json'), 'utf8'));
+  assert.deepEqual([staveSeed1.from, staveSeed1.seed], [path.join(out, 'base'), 1]);
+  const againResults = JSON.parse(await fs.readFile(path.join(again, 'results.json'), 'utf8'));
+  assert.equal(againResults.results[0].all.overall.mean, results.results[0].all.overall.mean, 'the same base answers the same');
+  assert.deepEqual(againResults.seeds.map((row: { seed: number }) => row.seed), [0, 1]);
+  const againMarkdown = await fs.readFile(path.join(again, 'report.md'), 'utf8');
+  assert.match(againMarkdown, /The STA sweep this base carries \(validation split\)/);
+  assert.match(againMarkdown, /STAVE beats the control of its schedule on opposing pairs beyond both 95% intervals in: STAVE 10\+10, head_scale 1\.0\./);
+  assert.match(againMarkdown, /STAVE − control in opposing-pair accuracy over 2 seeds/);
   await fs.rm(path.dirname(out), { recursive: true });
 });
 
