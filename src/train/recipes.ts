@@ -83,6 +83,14 @@ export interface StageSchedule {
    * (with the first replayed) in about 1000 more (README, "A temporal curriculum").
    */
   curriculum?: CurriculumPhase[];
+  /**
+   * Instruct only: every dimension of a curriculum phase, and of the final steps on everything, gets
+   * an equal share of the examples (rarer dimensions' questions repeat). Every clip has perception
+   * questions but only one clip in five has a given temporal dimension, so a phase that replays
+   * perception unbalanced gives each temporal dimension a sixth of its steps or less (README, "A
+   * temporal curriculum").
+   */
+  balanceDimensions?: boolean;
 }
 
 /**
@@ -112,6 +120,8 @@ export interface PretrainingStageSettings extends CommonSettings {
   perceptionFormats?: Format[];
   /** Instruct only: the temporal curriculum's phases (StageSchedule.curriculum). */
   curriculum?: CurriculumPhase[];
+  /** Instruct only: equal shares per dimension in the curriculum and the final steps (StageSchedule.balanceDimensions). */
+  balanceDimensions?: boolean;
 }
 
 /** The whole pipeline: the four stages in order, in out/<stage>. */
@@ -177,7 +187,7 @@ function staOptions(s: TemporalAttentionSettings, seed: number) {
 }
 
 function stagesOf(s: Exclude<RunSettings, BaseSettings>, dataset: Dataset): Stage[] {
-  const videoQuestions = (filter?: Parameters<typeof trainingData>[2]) => (m: VideoLM) => new VideoQuestions(trainingData(dataset, m, filter, s.seed));
+  const videoQuestions = (filter?: Parameters<typeof trainingData>[2], balanced = false) => (m: VideoLM) => new VideoQuestions(trainingData(dataset, m, filter, s.seed, balanced));
   const one = (name: string, steps: number, lr: number, trainable: (n: string) => boolean, objective: Stage['objective'], begin?: Stage['begin']): Stage =>
     ({ name, steps, peakLr: lr, warmupSteps: warmup(steps), trainable, objective, begin });
   switch (s.kind) {
@@ -189,7 +199,8 @@ function stagesOf(s: Exclude<RunSettings, BaseSettings>, dataset: Dataset): Stag
       return [one('align', s.steps, s.lr, isMerger, videoQuestions((q) => q.dimension === 'perception'))];
     case 'instruct': {
       const trainable = s.instructTrainable === 'all' ? (n: string) => !isVisionHead(n) : (n: string) => isMerger(n) || isDecoder(n);
-      const everything = one('instruct', s.steps, s.lr, trainable, videoQuestions());
+      const balanced = s.balanceDimensions === true;
+      const everything = one('instruct', s.steps, s.lr, trainable, videoQuestions(undefined, balanced));
       const formats = s.perceptionFormats ?? FORMATS;
       const perception = s.perceptionSteps ? [one('perception', s.perceptionSteps, s.lr, trainable, videoQuestions((q) => q.dimension === 'perception' && formats.includes(q.format)))] : [];
       const curriculum = (s.curriculum ?? []).map((phase) => {
@@ -198,7 +209,7 @@ function stagesOf(s: Exclude<RunSettings, BaseSettings>, dataset: Dataset): Stag
         if (!dataset.questions('train').some(inPhase)) {
           throw new TempolabError(`curriculum phase ${name} has no ${formats.join(' or ')} questions in the train split of ${dataset.dir}: give a curriculum of dimensions this data has, or --curriculum none`);
         }
-        return one(`temporal ${name}`, phase.steps, s.lr, trainable, videoQuestions(inPhase));
+        return one(`temporal ${name}`, phase.steps, s.lr, trainable, videoQuestions(inPhase, balanced));
       });
       return [...perception, ...curriculum, everything];
     }
@@ -224,8 +235,8 @@ function stagesOf(s: Exclude<RunSettings, BaseSettings>, dataset: Dataset): Stag
   }
 }
 
-function trainingData(dataset: Dataset, model: VideoLM, filter: ((q: Question) => boolean) | undefined, seed: number): TrainingData {
-  return new TrainingData(dataset, model, 'train', seed, filter);
+function trainingData(dataset: Dataset, model: VideoLM, filter: ((q: Question) => boolean) | undefined, seed: number, balanced: boolean): TrainingData {
+  return new TrainingData(dataset, model, 'train', seed, filter, balanced ? (q) => q.dimension : undefined);
 }
 
 /** The model a run starts from: a fresh preset (vision) or the previous run's final model. */
@@ -286,8 +297,9 @@ export function pipelineStage(s: BaseSettings, stage: PretrainingStage): Pretrai
 }
 
 /** An instruct schedule's perception phase and curriculum, each stored only when it has one. */
-function instructPhasesOf(schedule: StageSchedule): Pick<PretrainingStageSettings, 'perceptionSteps' | 'perceptionFormats' | 'curriculum'> {
+function instructPhasesOf(schedule: StageSchedule): Pick<PretrainingStageSettings, 'perceptionSteps' | 'perceptionFormats' | 'curriculum' | 'balanceDimensions'> {
   return {
+    ...(schedule.balanceDimensions ? { balanceDimensions: true } : {}),
     ...(schedule.perceptionSteps ? { perceptionSteps: schedule.perceptionSteps } : {}),
     ...(schedule.perceptionFormats && (schedule.perceptionSteps || schedule.curriculum?.length) ? { perceptionFormats: schedule.perceptionFormats } : {}),
     ...(schedule.curriculum?.length ? { curriculum: schedule.curriculum } : {}),

@@ -17,6 +17,8 @@ export class TrainingData {
   readonly length: number;
   private readonly pixels = new Map<string, PixelValues>();
   private readonly schedule: BatchSchedule;
+  /** The question index behind each slot of the schedule's epochs (repeats when balanced). */
+  private readonly slots: number[];
 
   constructor(
     readonly dataset: Dataset,
@@ -25,6 +27,11 @@ export class TrainingData {
     source: Split | readonly Question[],
     readonly seed: number,
     filter: (q: Question) => boolean = () => true,
+    /**
+     * Groups that get an equal share of every epoch (e.g. by dimension): a smaller group's questions
+     * are repeated until it is as large as the largest one. Without it every question appears once.
+     */
+    balanceBy?: (q: Question) => string,
   ) {
     const tokenizer = model.tokenizer;
     if (!tokenizer) throw new TempolabError('the model has no tokenizer; training needs tokenizer.json in the model directory');
@@ -38,7 +45,13 @@ export class TrainingData {
     // Math.max(...): spreading hundreds of thousands of questions overflows the call stack.
     this.length = Math.ceil(raw.reduce((m, e) => Math.max(m, e.inputIds.length), 0) / 8) * 8;
     this.encoded = raw.map((e) => padQuestion(e, this.length, tokenizer.special.endOfText));
-    this.schedule = new BatchSchedule(this.encoded.length, seed);
+    this.slots = balanceBy ? balancedSlots(this.questions, balanceBy) : this.questions.map((_, i) => i);
+    this.schedule = new BatchSchedule(this.slots.length, seed);
+  }
+
+  /** How many examples an epoch has (more than the questions when balanced). */
+  get epochLength(): number {
+    return this.slots.length;
   }
 
   pixelValues(videoId: string): PixelValues {
@@ -52,7 +65,7 @@ export class TrainingData {
 
   /** The example indices of global step `step` (seeded epochs: resume reproduces them). */
   batchIndices(step: number, batchSize: number): number[] {
-    return this.schedule.indices(step, batchSize);
+    return this.schedule.indices(step, batchSize).map((slot) => this.slots[slot]!);
   }
 
   requests(indices: number[]): ForwardRequest[] {
@@ -67,4 +80,17 @@ export class TrainingData {
   supervisedTokens(indices: number[]): number {
     return indices.reduce((sum, i) => sum + this.encoded[i]!.labels.filter((l) => l >= 0).length, 0);
   }
+}
+
+/** Every group's question indices, each group cycled up to the size of the largest. */
+export function balancedSlots(questions: readonly Question[], groupOf: (q: Question) => string): number[] {
+  const groups = new Map<string, number[]>();
+  questions.forEach((q, i) => {
+    const key = groupOf(q);
+    const members = groups.get(key);
+    if (members) members.push(i);
+    else groups.set(key, [i]);
+  });
+  const size = [...groups.values()].reduce((m, g) => Math.max(m, g.length), 0);
+  return [...groups.values()].flatMap((g) => Array.from({ length: size }, (_, k) => g[k % g.length]!));
 }

@@ -166,3 +166,14 @@ test('the checkout\'s npm configuration raises no "Unknown project config" warni
   assert.equal(stdout.trim(), 'true');
   assert.doesNotMatch(stderr, /Unknown project config/);
 });
+
+test('--balance-dimensions reaches the run: train instruct stores it in run.json and trains the balanced phases', async () => {
+  const out = path.join(root, 'balanced');
+  const r = await tempolab(['train', 'instruct', '--from', model, '--data', data, '--out', out, '--perception-steps', '0', '--curriculum', 'perception+action:2', '--steps', '1', '--batch', '4', '--balance-dimensions']);
+  assert.equal(r.code, 0, r.stderr);
+  const settings = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'));
+  assert.equal(settings.balanceDimensions, true);
+  const stages = readFileSync(path.join(out, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).stage);
+  assert.deepEqual(stages, ['temporal perception+action', 'temporal perception+action', 'instruct']);
+  rmSync(out, { recursive: true, force: true });
+});

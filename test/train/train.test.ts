@@ -257,6 +257,27 @@ test('a curriculum trains each phase on its own temporal dimensions after the pe
   for (const [name, p] of straight.model.params) assert.deepEqual(resumed.model.params.get(name)!.data, p.data, name);
 });
 
+test('balanceDimensions trains every curriculum phase and the final steps with equal shares per dimension, as the same stages written by hand', async () => {
+  const formats = ['yes_no', 'caption_matching'] as const;
+  const curriculum = [{ dimensions: ['perception' as const, 'order' as const], steps: 2 }];
+  const out = path.join(root, 'balanced-curriculum');
+  const straight = await train(base(out, 2, { stages: { ...base(out, 2).stages, instruct: { steps: 2, lr: 3e-3, batchSize: 8, perceptionFormats: [...formats], curriculum, balanceDimensions: true } } }));
+  assert.equal(JSON.parse(await fs.readFile(path.join(out, 'instruct', 'run.json'), 'utf8')).balanceDimensions, true);
+
+  const dataset = openDataset(data);
+  const aligned = await loadVideoLM(path.join(out, 'align', 'checkpoint'));
+  const trainable = (n: string) => n.startsWith('visual.merger.') || n.startsWith('model.') || n.startsWith('lm_head.');
+  const byDimension = (q: { dimension: string }) => q.dimension;
+  const phase = (name: string, filter?: (q: { dimension: string; format: string }) => boolean) =>
+    ({ name, steps: 2, peakLr: 3e-3, warmupSteps: 1, trainable, objective: (m: typeof aligned) => new VideoQuestions(new TrainingData(dataset, m, 'train', 1, filter, byDimension)) });
+  const inPhase = (q: { dimension: string; format: string }) => ['perception', 'order'].includes(q.dimension) && (formats as readonly string[]).includes(q.format);
+  const byHand = await runTraining(aligned, {
+    runDir: path.join(root, 'balanced-curriculum-by-hand'), batchSize: 8, weightDecay: 0.01, maxGradNorm: 1, checkpointEvery: 1000, seed: 1,
+    stages: [phase('temporal perception+order', inPhase), phase('instruct')],
+  });
+  for (const [name, p] of straight.model.params) assert.deepEqual(byHand.model.params.get(name)!.data, p.data, name);
+});
+
 test('each stage learns its own objective on the tiny preset: vision heads, language model, alignment, instruction tuning', async () => {
   const out = path.join(root, 'learns');
   await train(base(out, 60, {}, 1e-2));

@@ -100,7 +100,8 @@ export function registerTrain(program: Command): void {
   }
   base.option('--instruct-perception-steps <n>', 'instruct steps on perception questions alone before every format (0: none)', String(DEFAULT_BASE_STAGES.instruct.perceptionSteps ?? 0))
     .option('--instruct-perception-formats <list>', `formats of those steps and of the curriculum's, comma-separated: ${FORMATS.join(', ')} (default: ${DEFAULT_PERCEPTION_FORMATS.join(',')})`)
-    .option('--instruct-curriculum <phases>', `temporal phases after the perception phase, DIM+DIM:STEPS comma-separated (e.g. attribute_change:1000,attribute_change+order:1500; default none)`);
+    .option('--instruct-curriculum <phases>', `temporal phases after the perception phase, DIM+DIM:STEPS comma-separated (e.g. attribute_change:1000,attribute_change+order:1500; default none)`)
+    .option('--instruct-balance-dimensions', 'every dimension of a curriculum phase and of the final steps on everything gets an equal share of the examples');
   base.action(async (f: CommonFlags & Record<string, string>, command: Command) => {
     if (f.resume) {
       rejectFlagsWithResume(command);
@@ -112,7 +113,7 @@ export function registerTrain(program: Command): void {
       lr: positiveNumber(`--${st}-lr`, f[`${st}Lr`]!),
       batchSize: int(`--${st}-batch`, f[`${st}Batch`]!, 1),
     }])) as BaseSettings['stages'];
-    Object.assign(stages.instruct, instructPhases(['--instruct-perception-steps', f.instructPerceptionSteps!], ['--instruct-perception-formats', f.instructPerceptionFormats], ['--instruct-curriculum', f.instructCurriculum]));
+    Object.assign(stages.instruct, instructPhases(['--instruct-perception-steps', f.instructPerceptionSteps!], ['--instruct-perception-formats', f.instructPerceptionFormats], ['--instruct-curriculum', f.instructCurriculum], Boolean(f.instructBalanceDimensions)));
     await runWithProgress({ kind: 'base', ...withoutBatch(f), preset: oneOf('--preset', f.preset!, PRESETS), stages, instructTrainable: oneOf('--instruct-trainable', f.instructTrainable!, ['decoder', 'all'] as const) }, 'base');
   });
 
@@ -127,7 +128,8 @@ export function registerTrain(program: Command): void {
       c.option('--instruct-trainable <what>', '"decoder" (merger + decoder) or "all"', 'decoder')
         .option('--perception-steps <n>', 'steps on perception questions alone before --steps on every format (0: none)', String(d.perceptionSteps ?? 0))
         .option('--perception-formats <list>', `formats of those steps and of the curriculum's, comma-separated: ${FORMATS.join(', ')} (default: ${DEFAULT_PERCEPTION_FORMATS.join(',')})`)
-        .option('--curriculum <phases>', `temporal phases after the perception phase, DIM+DIM:STEPS comma-separated (e.g. attribute_change:1000,attribute_change+order:1500; default none)`);
+        .option('--curriculum <phases>', `temporal phases after the perception phase, DIM+DIM:STEPS comma-separated (e.g. attribute_change:1000,attribute_change+order:1500; default none)`)
+        .option('--balance-dimensions', 'every dimension of a curriculum phase and of the final steps on everything gets an equal share of the examples');
     }
     c.action(async (f: CommonFlags & Record<string, string>, command: Command) => {
       if (f.resume) {
@@ -144,7 +146,7 @@ export function registerTrain(program: Command): void {
         warmupSteps: Math.max(1, Math.round(steps * 0.05)),
         ...(f.from ? { from: f.from } : {}),
         ...(stage === 'vision' && !f.from ? { preset: oneOf('--preset', f.preset!, PRESETS) } : {}),
-        ...(stage === 'instruct' ? { instructTrainable: oneOf('--instruct-trainable', f.instructTrainable!, ['decoder', 'all'] as const), ...instructPhases(['--perception-steps', f.perceptionSteps!], ['--perception-formats', f.perceptionFormats], ['--curriculum', f.curriculum]) } : {}),
+        ...(stage === 'instruct' ? { instructTrainable: oneOf('--instruct-trainable', f.instructTrainable!, ['decoder', 'all'] as const), ...instructPhases(['--perception-steps', f.perceptionSteps!], ['--perception-formats', f.perceptionFormats], ['--curriculum', f.curriculum], Boolean(f.balanceDimensions)) } : {}),
       }, stage);
     });
   }
@@ -216,14 +218,16 @@ function instructPhases(
   [stepsFlag, stepsValue]: [string, string],
   [formatsFlag, formatsValue]: [string, string | undefined],
   [curriculumFlag, curriculumValue]: [string, string | undefined],
-): Pick<StageSchedule, 'perceptionSteps' | 'perceptionFormats' | 'curriculum'> {
+  balanceDimensions: boolean,
+): Pick<StageSchedule, 'perceptionSteps' | 'perceptionFormats' | 'curriculum' | 'balanceDimensions'> {
   const steps = int(stepsFlag, stepsValue, 0);
   const curriculum = curriculumValue === undefined || curriculumValue === 'none' ? [] : parseCurriculum(curriculumFlag, curriculumValue);
+  const balance = balanceDimensions ? { balanceDimensions: true } : {};
   if (!steps && !curriculum.length) {
     if (formatsValue !== undefined) throw new TempolabError(`${formatsFlag} chooses the formats of the perception phase and the curriculum, which are off; give ${stepsFlag} N or ${curriculumFlag} as well`);
-    return {};
+    return balance;
   }
-  const phases = { ...(steps ? { perceptionSteps: steps } : {}), ...(curriculum.length ? { curriculum } : {}) };
+  const phases = { ...balance, ...(steps ? { perceptionSteps: steps } : {}), ...(curriculum.length ? { curriculum } : {}) };
   if (formatsValue === undefined) return { ...phases, perceptionFormats: [...DEFAULT_PERCEPTION_FORMATS] };
   const formats = [...new Set(formatsValue.split(',').map((f) => f.trim()))];
   const unknown = formats.filter((f) => !(FORMATS as readonly string[]).includes(f));
