@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { openDataset, synthesizeDataset, type Dataset, type Question } from '../src/data/index.js';
-import { compile } from '../src/engine/runtime.js';
 import type { Feed } from '../src/engine/runtime.js';
 import { warmupCosine } from '../src/engine/schedule.js';
 import { compileTrainStep } from '../src/engine/trainStep.js';
@@ -11,6 +10,7 @@ import type { VideoLM } from '../src/models/videoLM.js';
 import { SceneQuestions } from '../src/train/objectives.js';
 import { DEFAULT_BASE_STAGES, isDecoder, train } from '../src/train/recipes.js';
 import { TrainingData } from '../src/train/trainingData.js';
+import { firstTokenScorer } from './firstTokenScorer.js';
 
 /**
  * Can the decoder learn to answer temporal questions when it sees perfectly — and is reading the
@@ -45,7 +45,6 @@ const DIMENSIONS = env('TEMPORAL_DIMENSIONS', 'direction,speed,order,attribute_c
 const SCORED_FORMATS = ['yes_no', 'caption_matching'] as const;
 /** One word per temporal group: bags hold vocabulary words; which four does not matter, only that each group has its own. */
 const TIME_WORDS = ['first', 'forth', 'back', 'way'];
-const EVAL_BATCH = 16;
 
 const temporal = (dataset: Dataset, split: 'train' | 'test') => dataset.questions(split).filter((q) => DIMENSIONS.includes(q.dimension));
 // A clip's questions sit together; a stride prime to the count mixes clips and dimensions.
@@ -67,44 +66,6 @@ function withTimeWords(feeds: Record<string, Feed>, model: VideoLM, dataset: Dat
   const bags = Float32Array.from(feeds.scene_bags as Float32Array);
   for (let row = 0; row < bags.length / vocab; row++) bags[row * vocab + ids[Math.floor((row % (groups * tokensPerGroup)) / tokensPerGroup)]!] += 1;
   return { ...feeds, scene_bags: bags };
-}
-
-/**
- * A scorer of `questions`, compiled once: the percent whose first answer token is the argmax, per
- * scored format and per format and dimension, for the model's current parameters.
- */
-async function scorer(model: VideoLM, dataset: Dataset, questions: Question[], timeWords: boolean): Promise<() => Promise<Map<string, number>>> {
-  const data = new TrainingData(dataset, model, questions, 0);
-  const objective = new SceneQuestions(data);
-  const graph = objective.graph(model, EVAL_BATCH);
-  const forward = await compile(graph, { logits: graph.outputs.get('logits')! });
-  const vocab = model.config.vocab_size;
-  return async () => {
-    const tally = new Map<string, [number, number]>();
-    const count = (key: string, ok: boolean) => {
-      const t = tally.get(key) ?? [0, 0];
-      tally.set(key, [t[0] + (ok ? 1 : 0), t[1] + 1]);
-    };
-    for (let start = 0; start < questions.length; start += EVAL_BATCH) {
-      // The last batch is filled up with the last question, scored once.
-      const indices = Array.from({ length: EVAL_BATCH }, (_, k) => Math.min(start + k, questions.length - 1));
-      let feeds: Record<string, Feed> = objective.batchOf(model, indices).feeds;
-      if (timeWords) feeds = withTimeWords(feeds, model, dataset);
-      const logits = (await forward.run(new Map<string, Feed>([...Object.entries(feeds), ...[...model.params].map(([k, p]) => [k, p.data] as [string, Feed])]))).logits!.data as Float32Array;
-      indices.forEach((i, b) => {
-        if (start + b >= questions.length) return;
-        const labels = data.encoded[i]!.labels;
-        const p = labels.findIndex((l) => l >= 0);
-        const row = logits.subarray((b * data.length + p) * vocab, (b * data.length + p + 1) * vocab);
-        let best = 0;
-        for (let v = 1; v < vocab; v++) if (row[v]! > row[best]!) best = v;
-        const q = questions[i]!;
-        count(q.format, best === labels[p]);
-        count(`${q.format} ${q.dimension}`, best === labels[p]);
-      });
-    }
-    return new Map([...tally].map(([k, [ok, n]]) => [k, (100 * ok) / n]));
-  };
 }
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'tempolab-bench-temporal-'));
@@ -130,7 +91,7 @@ try {
       const objective = new SceneQuestions(new TrainingData(dataset, model, temporal(dataset, 'train'), seed));
       const step = await compileTrainStep(objective.graph(model, BATCH), { trainable: isDecoder, weightDecay: 0.01, maxGradNorm: 1 });
       const state = step.initState();
-      const score = await scorer(model, dataset, tested, timeWords);
+      const score = await firstTokenScorer(model, new SceneQuestions(new TrainingData(dataset, model, tested, 0)), timeWords ? (feeds) => withTimeWords(feeds, model, dataset) : undefined);
       const schedule = { peak: LR, warmupSteps: Math.max(1, Math.round(STEPS * 0.05)), totalSteps: STEPS };
       let losses: number[] = [];
       for (let i = 0; i < STEPS; i++) {
