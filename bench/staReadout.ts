@@ -1,8 +1,9 @@
+import * as path from 'node:path';
 import { openDataset, type Dataset, type Question } from '../src/data/index.js';
 import { warmupCosine } from '../src/engine/schedule.js';
 import { compileTrainStep } from '../src/engine/trainStep.js';
 import { addTemporalAttention } from '../src/models/addTemporalAttention.js';
-import { loadVideoLM } from '../src/models/checkpoint.js';
+import { loadVideoLM, saveVideoLM } from '../src/models/checkpoint.js';
 import { VideoQuestions } from '../src/train/objectives.js';
 import { isDecoder, isMerger, isTemporalAttention, isVisionLayerNorm, resolveModelDir } from '../src/train/recipes.js';
 import { SHIPPED_BASE } from '../src/train/pretrainedBase.js';
@@ -37,7 +38,8 @@ import { firstTokenScorer } from './firstTokenScorer.js';
  * perception is trained in yes/no and caption matching only, whose answer is the colour the ViT sees),
  * READOUT_BIASED_STEPS (0), READOUT_STEPS (3000, biased ones included), READOUT_BATCH (32),
  * READOUT_LR (2e-3, warmup 5 % + cosine), READOUT_EVERY (500), READOUT_SCORED (val questions per
- * format and dimension, at most; 50), READOUT_SEED (data order and STA init; 0). Run one arm per
+ * format and dimension, at most; 50), READOUT_SEED (data order and STA init; 0), READOUT_OUT (a
+ * directory: each arm's final model is saved in OUT/<arm>, for `tempolab eval`). Run one arm per
  * process to use both cores.
  */
 const env = (name: string, fallback?: string) => {
@@ -55,6 +57,7 @@ const LR = Number(env('READOUT_LR', '2e-3'));
 const EVERY = Number(env('READOUT_EVERY', '500'));
 const SCORED = Number(env('READOUT_SCORED', '50'));
 const SEED = Number(env('READOUT_SEED', '0'));
+const OUT = process.env.READOUT_OUT;
 const BIASED_STEPS = Number(env('READOUT_BIASED_STEPS', '0'));
 const TRAINED_FORMATS = env('READOUT_FORMATS', 'yes_no,caption_matching').split(',');
 const PERCEPTION_FORMATS = ['yes_no', 'caption_matching'];
@@ -119,4 +122,5 @@ for (const arm of ARMS) {
     const cells = scoredKeys.map((f) => `${f} ${scores.get(f)!.toFixed(1)} (${groups.filter((d) => scores.has(`${f} ${d}`)).map((d) => `${d} ${scores.get(`${f} ${d}`)!.toFixed(0)}`).join(', ')})`);
     console.log(`| ${arm} | ${i + 1}${i < BIASED_STEPS ? ' (biased)' : ''} | ${mean.toFixed(3)} | ${cells.join(' | ')} | ${((performance.now() - started) / 1000).toFixed(0)} s`);
   }
+  if (OUT) await saveVideoLM(model, path.join(OUT, arm));
 }
