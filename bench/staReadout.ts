@@ -84,7 +84,12 @@ function statesFirstOutcome(dataset: Dataset, q: Question): boolean {
 /** Up to SCORED questions of each trained format × dimension, spread over the split. */
 function scoredQuestions(dataset: Dataset): Question[] {
   const groups = new Map<string, Question[]>();
-  for (const q of dataset.questions('val').filter(trained)) groups.set(`${q.format} ${q.dimension}`, [...(groups.get(`${q.format} ${q.dimension}`) ?? []), q]);
+  for (const q of dataset.questions('val').filter(trained)) {
+    const key = `${q.format} ${q.dimension}`;
+    const group = groups.get(key);
+    if (group) group.push(q);
+    else groups.set(key, [q]);
+  }
   return [...groups.values()].flatMap((g) => Array.from({ length: Math.min(SCORED, g.length) }, (_, i) => g[Math.floor((i * g.length) / Math.min(SCORED, g.length))]!));
 }
 
@@ -93,6 +98,7 @@ const scoreSet = openDataset(SCORE_DATA);
 const tested = scoredQuestions(scoreSet);
 const dimensions = [...new Set(tested.map((q) => q.dimension))];
 const scoredKeys = [...new Set(tested.map((q) => (q.format === 'captioning' ? 'captioning direction' : q.format)))];
+const reportedGroups = [...dimensions, 'stating outcome 0'];
 const started = performance.now();
 for (const arm of ARMS) {
   const base = await loadVideoLM(resolveModelDir(BASE));
@@ -118,8 +124,7 @@ for (const arm of ARMS) {
     const scores = await score();
     const mean = losses.reduce((a, b) => a + b, 0) / losses.length;
     losses = [];
-    const groups = [...dimensions, 'stating outcome 0'];
-    const cells = scoredKeys.map((f) => `${f} ${scores.get(f)!.toFixed(1)} (${groups.filter((d) => scores.has(`${f} ${d}`)).map((d) => `${d} ${scores.get(`${f} ${d}`)!.toFixed(0)}`).join(', ')})`);
+    const cells = scoredKeys.map((f) => `${f} ${scores.get(f)!.toFixed(1)} (${reportedGroups.filter((d) => scores.has(`${f} ${d}`)).map((d) => `${d} ${scores.get(`${f} ${d}`)!.toFixed(0)}`).join(', ')})`);
     console.log(`| ${arm} | ${i + 1}${i < BIASED_STEPS ? ' (biased)' : ''} | ${mean.toFixed(3)} | ${cells.join(' | ')} | ${((performance.now() - started) / 1000).toFixed(0)} s`);
   }
   if (OUT) await saveVideoLM(model, path.join(OUT, arm));
