@@ -8,6 +8,7 @@ import { VideoQuestions } from '../src/train/objectives.js';
 import { isDecoder, isMerger, isTemporalAttention, isVisionLayerNorm, resolveModelDir } from '../src/train/recipes.js';
 import { SHIPPED_BASE } from '../src/train/pretrainedBase.js';
 import { BatchSchedule } from '../src/train/batches.js';
+import { statesFirstOutcome } from '../src/train/symmetryBreaking.js';
 import { balancedSlots, TrainingData } from '../src/train/trainingData.js';
 import { firstTokenScorer } from './firstTokenScorer.js';
 
@@ -63,23 +64,6 @@ const TRAINED_FORMATS = env('READOUT_FORMATS', 'yes_no,caption_matching').split(
 const PERCEPTION_FORMATS = ['yes_no', 'caption_matching'];
 
 const trained = (q: Question) => TRAINED_FORMATS.includes(q.format) && (q.dimension !== 'perception' || PERCEPTION_FORMATS.includes(q.format));
-
-/**
- * Whether a question is on the symmetric-broken side: perception and captioning always; a temporal
- * yes/no question when it states the phenomenon's outcome 0, a caption-matching one when outcome 0's
- * caption is listed first (both read off the answer and the clip's outcome: the pair shares them).
- */
-function statesFirstOutcome(dataset: Dataset, q: Question): boolean {
-  if (q.dimension === 'perception' || q.format === 'captioning') return true;
-  const outcome = dataset.video(q.videoId).outcome;
-  if (outcome === undefined) throw new Error(`${q.videoId} has no outcome: the biased phase needs synthetic data`);
-  if (q.format === 'yes_no') return (q.answer === 'yes' ? outcome : 1 - outcome) === 0;
-  if (q.format === 'caption_matching') {
-    const chosen = q.answer.startsWith('A') ? 0 : 1;
-    return (outcome === 0 ? chosen : 1 - chosen) === 0;
-  }
-  return false;
-}
 
 /** Up to SCORED questions of each trained format × dimension, spread over the split. */
 function scoredQuestions(dataset: Dataset): Question[] {

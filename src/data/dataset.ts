@@ -171,6 +171,22 @@ export function datasetIdentity(manifest: Manifest): Record<string, unknown> {
   return { origin: manifest.origin, seed: manifest.seed, generator: manifest.generator, splits: counts };
 }
 
+/**
+ * What a model trained on one dataset must share with another before it is evaluated on that one's
+ * test split. The synthetic generator draws each split from its own seeded stream, clip after clip,
+ * so two synthetic sets that differ only in how many training clips they have share their
+ * validation and test clips, and the smaller one's training clips are the larger one's first ones: a
+ * model trained on either never saw the other's test clips. So for synthetic data the training-clip
+ * count is left out; any other data must be the same data.
+ */
+export function heldOutIdentity(identity: Record<string, unknown>): Record<string, unknown> {
+  if (identity.origin !== 'synthetic') return identity;
+  const { generator, splits } = structuredClone(identity) as { generator?: { counts?: Record<string, unknown> }; splits?: Record<string, unknown> };
+  delete generator?.counts?.train;
+  delete splits?.train;
+  return { ...identity, generator, splits };
+}
+
 export function readManifest(dir: string): Manifest {
   const file = path.join(dir, MANIFEST);
   if (!existsSync(file)) {

@@ -1,5 +1,5 @@
 export * from './types.js';
-export { openDataset, readManifest, datasetIdentity, DatasetWriter, isDataset, assertShardBuffersFit, type Dataset } from './dataset.js';
+export { openDataset, readManifest, datasetIdentity, heldOutIdentity, DatasetWriter, isDataset, assertShardBuffersFit, type Dataset } from './dataset.js';
 export { synthesizeDataset, heldOutCompositions, PairGenerator, DEFAULT_SYNTH, type SynthRequest, type SynthSettings, type Pair } from './synth.js';
 export { benchmarkVocabulary } from './vocabulary.js';
 export { splitWords, scoreCaption, isCorrect, captionOf, INSTRUCTIONS, CAPTIONING_PROMPTS } from './formats.js';

@@ -2,7 +2,9 @@
  * The main job, end to end on the built-in default: make the synthetic temporal benchmark, take the
  * base VideoLM built in stages (vision → language → align → instruct, with diagnostics of the visual
  * pathway after each; the shipped one when it was trained on this data, else trained here),
- * fine-tune STAVE (STA, stage 1 + 2) and the control (same stages, no STA) from it, run the vision-only STA check (ViT ± STA + linear head), evaluate the three VideoLMs on the
+ * take STAVE (STA, stage 1 + symmetry-breaking phase + stage 2) and the control (same stages, no
+ * STA) fine-tuned from it (the shipped runs when they are exactly the demo's, else trained here),
+ * run the vision-only STA check (ViT ± STA + linear head), evaluate the three VideoLMs on the
  * test split, probe them, and write report.html, report.md and results.json. `quick` shrinks every
  * size; the code path is the same. With `seeds` > 1, STAVE and control are retrained with further
  * seeds (from the same finished base when the demo starts from one, else each seed trains its own
@@ -24,11 +26,12 @@ import { evaluateClassifier, type ClassifierResult } from '../train/classifier.j
 import {
   DEFAULT_BASE_STAGES,
   DEFAULT_COMMON,
+  DEFAULT_STA,
   pipelineStage,
   PRETRAINING_STAGES,
   resolveModelDir,
   train,
-  writeBaseDataset,
+  writeRunDataset,
   type BaseSettings,
   type FineTuneSettings,
   type FineTuneStages,
@@ -38,6 +41,7 @@ import {
 } from '../train/recipes.js';
 import { checkpointDir } from '../train/trainer.js';
 import { pretrainedBaseFor, readFinishedBase, readPretrainedBase, SHIPPED_BASE } from '../train/pretrainedBase.js';
+import { FINE_TUNE_KINDS, pretrainedFineTunesFor, SHIPPED_FINE_TUNES, type FineTuneKind } from '../train/pretrainedFineTunes.js';
 import type { StepProgress } from '../train/trainer.js';
 import { answerQuestions } from './answer.js';
 import { compareOnDimensions, type DimensionVerdict } from './compare.js';
@@ -84,22 +88,29 @@ export interface DemoSettings extends FineTuneStages {
    * base (as labs fine-tune one released checkpoint), or train their own where the demo trains one.
    */
   base: 'train' | 'shipped' | { run: string };
+  /**
+   * Where the main seed's STAVE and control come from: the shipped pretrained/fine-tunes-small runs
+   * when the base is the shipped one and they are exactly the runs these settings would train on
+   * this data, else trained here ('shipped'); or always trained here ('train'). Further seeds train.
+   */
+  fineTunes: 'train' | 'shipped';
 }
 
 export const DEMO_DEFAULT: DemoSettings = {
   seed: 0,
-  clips: { train: 2000, val: 100, test: 400 },
+  clips: { train: 20000, val: 100, test: 400 },
   preset: 'small',
   baseStages: DEFAULT_BASE_STAGES,
   instructTrainable: 'decoder',
-  batchSize: 16,
-  stage1Steps: 150, stage2Steps: 150, stage1Lr: 2e-3, stage2Lr: 1e-3, loraRank: 8, loraAlpha: 16,
+  batchSize: 32,
+  stage1Steps: 100, symmetrySteps: 2000, stage2Steps: 1000, stage1Lr: 2e-3, stage2Lr: 2e-3, loraRank: 8, loraAlpha: 16, balanceDimensions: true,
   classify: { steps: 1500, lr: 2e-3, batchSize: 16 },
   probeQuestions: 24,
   diagnosticClips: 400,
   seeds: 1,
   videoSet: DEFAULT_VIDEO_SET,
   base: 'shipped',
+  fineTunes: 'shipped',
 };
 
 export const DEMO_QUICK: DemoSettings = {
@@ -114,13 +125,14 @@ export const DEMO_QUICK: DemoSettings = {
   },
   instructTrainable: 'decoder',
   batchSize: 8,
-  stage1Steps: 10, stage2Steps: 10, stage1Lr: 3e-3, stage2Lr: 2e-3, loraRank: 4, loraAlpha: 8,
+  stage1Steps: 10, symmetrySteps: 10, stage2Steps: 10, stage1Lr: 3e-3, stage2Lr: 2e-3, loraRank: 4, loraAlpha: 8, balanceDimensions: true,
   classify: { steps: 10, lr: 3e-3, batchSize: 8 },
   probeQuestions: 3,
   diagnosticClips: 24,
   seeds: 1,
   videoSet: { ...DEFAULT_VIDEO_SET, clips: 8 },
   base: 'train',
+  fineTunes: 'train',
 };
 
 export type DemoPhase = 'data' | 'base' | PretrainingStage | 'diagnostics' | 'stave' | 'control' | 'classify' | 'eval' | 'video' | 'probes' | 'seeds' | 'report';
@@ -183,6 +195,8 @@ interface TrainedModels {
   baseSettings: BaseSettings;
   /** Whether the base came finished (pretrained/base-small or --base) rather than trained in this run. */
   pretrained: boolean;
+  /** Whether STAVE and control are the shipped pretrained/fine-tunes-small runs. */
+  shippedFineTunes: boolean;
 }
 
 export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {}): Promise<DemoResult> {
@@ -220,16 +234,27 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
       // The stages run one by one so each is its own phase; `train base` would run the same four in order.
       baseSettings = { kind: 'base' as const, ...common, out: runs.base, preset: s.preset, stages: s.baseStages, instructTrainable: s.instructTrainable };
       await writeFileAtomic(path.join(runs.base, 'run.json'), JSON.stringify(baseSettings, null, 2) + '\n');
-      await writeBaseDataset(runs.base, dataset);
+      await writeRunDataset(runs.base, dataset);
       for (const stage of PRETRAINING_STAGES) {
         base = await timedPhase(stage, `${s.preset} preset, ${stageSteps(s.baseStages[stage])}`, () => run(stage, pipelineStage(baseSettings, stage)));
       }
     }
-    const stages: FineTuneStages = { stage1Steps: s.stage1Steps, stage2Steps: s.stage2Steps, stage1Lr: s.stage1Lr, stage2Lr: s.stage2Lr, loraRank: s.loraRank, loraAlpha: s.loraAlpha };
-    const fineTune = (kind: 'stave' | 'control'): FineTuneSettings => ({ kind, ...common, batchSize: s.batchSize, ...stages, out: runs[kind], from: runs.base });
-    const stave = await timedPhase('stave', `STA + stage 1 (${s.stage1Steps}) + stage 2 (${s.stage2Steps})`, () => run('stave', fineTune('stave')));
-    const control = await timedPhase('control', `stage 1 (${s.stage1Steps}) + stage 2 (${s.stage2Steps}), no STA`, () => run('control', fineTune('control')));
-    return { models: { base: base!, stave, control }, runs, baseSettings, pretrained: pretrained !== null };
+    const fineTune = (kind: FineTuneKind) => demoFineTune(s, kind, seed, { data: dataDir, out: runs[kind], from: runs.base });
+    const shipped = s.fineTunes === 'shipped' && pretrained?.run === SHIPPED_BASE && seed === s.seed
+      ? pretrainedFineTunesFor(SHIPPED_FINE_TUNES, dataset, { stave: fineTune('stave'), control: fineTune('control') })
+      : null;
+    const models = {} as Record<FineTuneKind, VideoLM>;
+    for (const kind of FINE_TUNE_KINDS) {
+      const recipe = `${kind === 'stave' ? 'STA + ' : ''}${fineTuneSteps(s)}`;
+      if (shipped && 'runs' in shipped) {
+        runs[kind] = shipped.runs[kind];
+        models[kind] = await timedPhase(kind, `shipped ${shipped.runs[kind]} (${recipe})`, () => loadVideoLM(resolveModelDir(shipped.runs[kind])));
+      } else {
+        const unused = shipped ? `; the shipped fine-tunes are not used: ${shipped.reason}` : '';
+        models[kind] = await timedPhase(kind, `${recipe}${kind === 'control' ? ', no STA' : ''}${unused}`, () => run(kind, fineTune(kind)));
+      }
+    }
+    return { models: { base: base!, ...models }, runs, baseSettings, pretrained: pretrained !== null, shippedFineTunes: shipped !== null && 'runs' in shipped };
   };
 
   const main = await trainModels(s.seed, dir, true);
@@ -324,6 +349,20 @@ export function stageSteps(schedule: StageSchedule): string {
   return `${phases.join(' + ')}${formats} + ${schedule.steps} steps`;
 }
 
+/** The STAVE or control run the demo trains with `seed` (what the shipped fine-tunes must equal, paths aside). */
+export function demoFineTune(s: DemoSettings, kind: FineTuneKind, seed: number, paths: { data: string; out: string; from: string }): FineTuneSettings {
+  const { stage1Steps, stage2Steps, stage1Lr, stage2Lr, loraRank, loraAlpha, symmetrySteps, balanceDimensions } = s;
+  const stages: FineTuneStages = { stage1Steps, stage2Steps, stage1Lr, stage2Lr, loraRank, loraAlpha, ...(symmetrySteps ? { symmetrySteps } : {}), ...(balanceDimensions ? { balanceDimensions } : {}) };
+  const { checkpointEvery, weightDecay, maxGradNorm } = DEFAULT_COMMON;
+  return { kind, ...paths, seed, batchSize: s.batchSize, checkpointEvery, weightDecay, maxGradNorm, ...stages, ...(kind === 'stave' ? DEFAULT_STA : {}) };
+}
+
+/** e.g. "stage 1 (100) + symmetry-breaking (2000) + stage 2 (1000), dimensions balanced". */
+function fineTuneSteps(s: FineTuneStages): string {
+  const symmetry = s.symmetrySteps ? ` + symmetry-breaking (${s.symmetrySteps})` : '';
+  return `stage 1 (${s.stage1Steps})${symmetry} + stage 2 (${s.stage2Steps})${s.balanceDimensions ? ', dimensions balanced' : ''}`;
+}
+
 /** Every pipeline stage with its steps, e.g. "vision 300 steps, language 200 steps, …". */
 function pipelineSteps(stages: Record<PretrainingStage, StageSchedule>): string {
   return PRETRAINING_STAGES.map((stage) => `${stage} ${stageSteps(stages[stage])}`).join(', ');
@@ -382,7 +421,8 @@ async function reportBlocks(s: DemoSettings, dataset: Dataset, r: ReportInputs):
       `Synthetic temporal benchmark: ${s.clips.train} training clips, ${s.clips.test} test clips (8 frames of 32×32, opposing pairs, plus static perception questions). ` +
         `Base: ${b.preset} preset built in four stages (${pipelineSteps(b.stages)}; instruct trains the ${b.instructTrainable === 'all' ? 'whole model' : 'merger and decoder, the ViT stays image-level'})` +
         `${r.main.pretrained ? `, pretrained: ${r.main.runs.base}, not trained in this run` : ''}. ` +
-        `STAVE and control: ${s.stage1Steps} + ${s.stage2Steps} steps from the base (LoRA rank ${s.loraRank}). ` +
+        `STAVE and control: ${fineTuneSteps(s)} from the base, batch ${s.batchSize} (LoRA rank ${s.loraRank}; the symmetry-breaking phase trains stage 2's parameters on the questions that state the phenomenon's first outcome)` +
+        `${r.main.shippedFineTunes ? `, pretrained: ${path.dirname(r.main.runs.stave)} (npm run make:fine-tunes), not trained in this run` : ''}. ` +
         `Wall time: ${Object.entries(r.seconds).map(([k, v]) => `${k} ${v!.toFixed(0)} s`).join(', ')}.`,
     ),
     heading('Training'),

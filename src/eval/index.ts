@@ -76,5 +76,5 @@ export {
   type Verdict,
 } from './findings.js';
 export { benchStrategies, strategyTable, type StrategyVariant, type StrategyMeasurement, type StrategyBenchOptions } from './strategyBench.js';
-export { runDemo, DEMO_DEFAULT, DEMO_QUICK, type DemoSettings, type DemoHooks, type DemoResult, type DemoPhase } from './demo.js';
+export { runDemo, demoFineTune, DEMO_DEFAULT, DEMO_QUICK, type DemoSettings, type DemoHooks, type DemoResult, type DemoPhase } from './demo.js';
 export { answerCandidates, SCORINGS, type Scoring } from './candidates.js';

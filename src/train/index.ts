@@ -6,3 +6,6 @@ export {
 export { loadCheckpoint, checkpointDir, type StepProgress, type RunResult, type TrainerState } from './trainer.js';
 export { sceneBags, type FrameSize } from './sceneTokens.js';
 export { SceneQuestions, SceneAlignment } from './objectives.js';
+export { readPretrainedBase, pretrainedBaseFor, SHIPPED_BASE } from './pretrainedBase.js';
+export { pretrainedFineTunesFor, SHIPPED_FINE_TUNES, FINE_TUNE_KINDS, type FineTuneKind } from './pretrainedFineTunes.js';
+export { statesFirstOutcome } from './symmetryBreaking.js';

@@ -4,14 +4,15 @@
  * 2 cores). The repository ships one, `pretrained/base-small`, made by `npm run make:base` on the
  * demo's own data. A base is only used on the data it was trained on: its dataset.json must name
  * the same data (origin, seed, generator settings, split sizes) as the dataset at hand, or its
- * training clips could be another dataset's test clips.
+ * training clips could be another dataset's test clips — except that a synthetic set with more or
+ * fewer training clips of the same seed is the same data for this purpose (heldOutIdentity).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { datasetIdentity, type Dataset } from '../data/dataset.js';
+import { datasetIdentity, heldOutIdentity, type Dataset } from '../data/dataset.js';
 import { TempolabError } from '../engine/errors.js';
 import { canonicalJson, packageRoot } from '../engine/provenance.js';
-import { BASE_DATASET_FILE, PRETRAINING_STAGES, type BaseSettings } from './recipes.js';
+import { RUN_DATASET_FILE, PRETRAINING_STAGES, type BaseSettings } from './recipes.js';
 
 /** The base shipped with tempolab: the small preset on the default demo's data (seed 0, 2000/100/400 clips). */
 export const SHIPPED_BASE = path.join(packageRoot(), 'pretrained', 'base-small');
@@ -19,10 +20,10 @@ export const SHIPPED_BASE = path.join(packageRoot(), 'pretrained', 'base-small')
 /** The settings of a finished base run, after checking it was trained on `dataset`'s data. */
 export function readPretrainedBase(runDir: string, dataset: Dataset): BaseSettings {
   const settings = readFinishedBase(runDir);
-  const identityFile = path.join(runDir, BASE_DATASET_FILE);
-  if (!existsSync(identityFile)) throw new TempolabError(`base run ${runDir} has no ${BASE_DATASET_FILE}, so the data it was trained on is unknown: retrain it with tempolab train base`);
+  const identityFile = path.join(runDir, RUN_DATASET_FILE);
+  if (!existsSync(identityFile)) throw new TempolabError(`base run ${runDir} has no ${RUN_DATASET_FILE}, so the data it was trained on is unknown: retrain it with tempolab train base`);
   const trainedOn = JSON.parse(readFileSync(identityFile, 'utf8')) as Record<string, unknown>;
-  if (canonicalJson(trainedOn) !== canonicalJson(datasetIdentity(dataset.manifest))) {
+  if (canonicalJson(heldOutIdentity(trainedOn)) !== canonicalJson(heldOutIdentity(datasetIdentity(dataset.manifest)))) {
     throw new TempolabError(`base run ${runDir} was trained on other data (${describe(trainedOn)}) than ${dataset.dir} (${describe(datasetIdentity(dataset.manifest))}): use the data it was trained on, or train a base on this data`);
   }
   return settings;

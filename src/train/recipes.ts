@@ -7,7 +7,8 @@
  *      align    — ViT and decoder frozen, the merger (projector) trained on perception questions
  *      instruct — instruction tuning on every format and dimension (merger + decoder; the ViT stays
  *                 image-level unless `instructTrainable: "all"`)
- *  - stave:    addTemporalAttention (zero-init), stage 1 = STA + vision LayerNorms, stage 2 = LoRA + STA;
+ *  - stave:    addTemporalAttention (zero-init), stage 1 = STA + vision LayerNorms, stage 2 = LoRA + STA,
+ *              optionally with a symmetry-breaking phase (stage 2's trainables) between them;
  *  - control:  the same base, data order, steps and stage structure without STA;
  *  - classify: the vision-only check of STA: the pretrained ViT (± STA, stage-1 recipe) + a linear
  *              head over the 26 phenomenon outcomes.
@@ -32,6 +33,7 @@ import { latestCheckpoint } from './checkpointSwap.js';
 import { LanguageModeling, VideoClassification, VideoQuestions, VisionPretraining } from './objectives.js';
 import { loadCheckpoint, runTraining, type RunOptions, type RunResult, type Stage, type StepProgress } from './trainer.js';
 import { abandonFailedStart, assertNewRunDir } from './runDir.js';
+import { statesFirstOutcome } from './symmetryBreaking.js';
 import { TrainingData } from './trainingData.js';
 
 export const isVisionLayerNorm = (name: string): boolean => /^visual\.(blocks\.\d+\.norm[123]|merger\.ln_q)\./.test(name);
@@ -140,6 +142,15 @@ export interface FineTuneStages {
   stage2Lr: number;
   loraRank: number;
   loraAlpha: number;
+  /**
+   * Steps of a symmetry-breaking phase between stage 1 and stage 2, with stage 2's trainables and
+   * learning rate, on the questions that state the phenomenon's first outcome (statesFirstOutcome).
+   * Without it balanced temporal questions stay at chance in both arms (README, "Breaking the
+   * question's symmetry").
+   */
+  symmetrySteps?: number;
+  /** Every dimension gets an equal share of every stage's examples (StageSchedule.balanceDimensions). */
+  balanceDimensions?: boolean;
 }
 
 /** Where STA goes and how it starts (STAVE and the STA arm of the classifier). */
@@ -149,6 +160,9 @@ export interface TemporalAttentionSettings {
   projInit?: 'zero' | 'normal';
   tokenOrder?: 'paper' | 'staveq2';
 }
+
+/** What `addTemporalAttention` does when not told otherwise (the paper's STA), as `train stave` writes it to run.json. */
+export const DEFAULT_STA: Required<TemporalAttentionSettings> = { staLayers: 'all', headScale: 0.25, projInit: 'zero', tokenOrder: 'paper' };
 
 export interface FineTuneSettings extends CommonSettings, FineTuneStages, TemporalAttentionSettings {
   kind: 'stave' | 'control';
@@ -220,16 +234,18 @@ function stagesOf(s: Exclude<RunSettings, BaseSettings>, dataset: Dataset): Stag
     }
     case 'stave':
     case 'control': {
+      const sta = s.kind === 'stave';
       const lora = (m: VideoLM) => withLora(m, { rank: s.loraRank, alpha: s.loraAlpha, seed: s.seed + 2 });
-      if (s.kind === 'stave') {
-        return [
-          one('stage1', s.stage1Steps, s.stage1Lr, (n) => isTemporalAttention(n) || isVisionLayerNorm(n), videoQuestions(), (m) => addTemporalAttention(m, staOptions(s, s.seed))),
-          one('stage2', s.stage2Steps, s.stage2Lr, (n) => isLoraParameter(n) || isTemporalAttention(n), videoQuestions(), lora),
-        ];
-      }
+      const balanced = s.balanceDimensions === true;
+      const stage1Trainable = sta ? (n: string) => isTemporalAttention(n) || isVisionLayerNorm(n) : isVisionLayerNorm;
+      const stage2Trainable = sta ? (n: string) => isLoraParameter(n) || isTemporalAttention(n) : isLoraParameter;
+      const symmetry = s.symmetrySteps
+        ? [one('symmetry', s.symmetrySteps, s.stage2Lr, stage2Trainable, videoQuestions((q) => statesFirstOutcome(dataset, q), balanced), lora)]
+        : [];
       return [
-        one('stage1', s.stage1Steps, s.stage1Lr, isVisionLayerNorm, videoQuestions()),
-        one('stage2', s.stage2Steps, s.stage2Lr, isLoraParameter, videoQuestions(), lora),
+        one('stage1', s.stage1Steps, s.stage1Lr, stage1Trainable, videoQuestions(undefined, balanced), sta ? (m) => addTemporalAttention(m, staOptions(s, s.seed)) : undefined),
+        ...symmetry,
+        one('stage2', s.stage2Steps, s.stage2Lr, stage2Trainable, videoQuestions(undefined, balanced), symmetry.length ? undefined : lora),
       ];
     }
   }
@@ -321,8 +337,8 @@ export function parseCurriculum(flag: string, text: string): CurriculumPhase[] {
 }
 
 /** How many stages a (non-pipeline) run trains. */
-function stageCount(s: Exclude<RunSettings, BaseSettings>): number {
-  if (s.kind === 'stave' || s.kind === 'control') return 2;
+export function stageCount(s: Exclude<RunSettings, BaseSettings>): number {
+  if (s.kind === 'stave' || s.kind === 'control') return s.symmetrySteps ? 3 : 2;
   if (s.kind !== 'instruct') return 1;
   return 1 + (s.perceptionSteps ? 1 : 0) + (s.curriculum?.length ?? 0);
 }
@@ -336,12 +352,12 @@ async function finished(runDir: string): Promise<boolean> {
   return saved.stageIndex >= stageCount(settings);
 }
 
-/** The file in a base run that names the data it was trained on (see pretrainedBase.ts). */
-export const BASE_DATASET_FILE = 'dataset.json';
+/** The file in a base run, and in every finished run of another kind, that names the data it was trained on (see pretrainedBase.ts). */
+export const RUN_DATASET_FILE = 'dataset.json';
 
-/** Records which data a base run trains on, so a later user of the base can check its data is the same. */
-export async function writeBaseDataset(runDir: string, dataset: Dataset): Promise<void> {
-  await writeFileAtomic(path.join(runDir, BASE_DATASET_FILE), JSON.stringify(datasetIdentity(dataset.manifest), null, 2) + '\n');
+/** Records which data a run trains on, so a later user of its model can check its data is the same. */
+export async function writeRunDataset(runDir: string, dataset: Dataset): Promise<void> {
+  await writeFileAtomic(path.join(runDir, RUN_DATASET_FILE), JSON.stringify(datasetIdentity(dataset.manifest), null, 2) + '\n');
 }
 
 /** The base pipeline: each stage in its own run under out/, skipping finished ones and resuming a started one. */
@@ -350,7 +366,7 @@ async function trainPipeline(s: BaseSettings, resuming: boolean, callbacks: Trai
   if (!resuming) {
     const dataset = openDataset(s.data);
     await writeFileAtomic(path.join(s.out, 'run.json'), JSON.stringify(s, null, 2) + '\n');
-    await writeBaseDataset(s.out, dataset);
+    await writeRunDataset(s.out, dataset);
   }
   let last: RunResult | null = null;
   let seconds = 0;
@@ -396,7 +412,9 @@ export async function train(settings: RunSettings | { resume: string }, callback
   if (!resuming) await writeFileAtomic(path.join(runDir, 'run.json'), JSON.stringify(s, null, 2) + '\n');
   callbacks.onStart?.({ run: runDir, totalSteps: stages.reduce((a, st) => a + st.steps, 0), resumedAt: checkpoint?.state.globalStep ?? 0, sequenceLength: objective.sequenceLength, examples: objective.examples });
   try {
-    return await runTraining(model, { runDir, stages, batchSize: s.batchSize, weightDecay: s.weightDecay, maxGradNorm: s.maxGradNorm, checkpointEvery: s.checkpointEvery, seed: s.seed, onStep: callbacks.onStep, shouldStop: callbacks.shouldStop, onCheckpointPhase: callbacks.onCheckpointPhase }, checkpoint);
+    const result = await runTraining(model, { runDir, stages, batchSize: s.batchSize, weightDecay: s.weightDecay, maxGradNorm: s.maxGradNorm, checkpointEvery: s.checkpointEvery, seed: s.seed, onStep: callbacks.onStep, shouldStop: callbacks.shouldStop, onCheckpointPhase: callbacks.onCheckpointPhase }, checkpoint);
+    if (!result.interrupted) await writeRunDataset(runDir, dataset);
+    return result;
   } catch (error) {
     if (!resuming) await abandonFailedStart(runDir, createdDir);
     throw error;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, truncateSync } from 'node:fs';
 import * as path from 'node:path';
 import { TempolabError } from '../../src/engine/errors.js';
-import { benchmarkVocabulary, openDataset, splitWords, synthesizeDataset, type Question } from '../../src/data/index.js';
+import { benchmarkVocabulary, datasetIdentity, heldOutIdentity, openDataset, splitWords, synthesizeDataset, type Question } from '../../src/data/index.js';
 import { framesOf, foreground, tempDir } from './helpers.js';
 
 const root = tempDir();
@@ -204,4 +204,30 @@ test('a truncated frame shard is reported, not read as garbage', async () => {
   await synthesizeDataset(dir, { train: 10, val: 0, test: 0 });
   truncateSync(path.join(dir, 'train/frames-000.bin'), 1000);
   assert.throws(() => openDataset(dir).frames('train-000000'), /truncated.*regenerate the dataset/);
+});
+
+test('more training clips of the same seed: the same validation and test clips, the fewer training clips first; heldOutIdentity says so, and only for that', async () => {
+  const dir = tempDir();
+  const [few, more, otherTest] = ['few', 'more', 'other-test'].map((name) => path.join(dir, name)) as [string, string, string];
+  await synthesizeDataset(few, { train: 6, val: 4, test: 4, frames: 4, size: 16, seed: 11 });
+  await synthesizeDataset(more, { train: 14, val: 4, test: 4, frames: 4, size: 16, seed: 11 });
+  const a = openDataset(few);
+  const b = openDataset(more);
+  for (const split of ['val', 'test'] as const) {
+    assert.deepEqual(b.questions(split), a.questions(split), split);
+    for (const v of a.videos(split)) assert.deepEqual(b.frames(v.id), a.frames(v.id), v.id);
+  }
+  const firstOfMore = b.videos('train').slice(0, a.videos('train').length);
+  assert.deepEqual(firstOfMore.map((v) => v.id), a.videos('train').map((v) => v.id));
+  for (const v of a.videos('train')) assert.deepEqual(b.frames(v.id), a.frames(v.id), v.id);
+  const ids = new Set(a.videos('train').map((v) => v.id));
+  assert.deepEqual(b.questions('train').filter((q) => ids.has(q.videoId)), a.questions('train'));
+
+  const identity = (d: typeof a) => JSON.stringify(heldOutIdentity(datasetIdentity(d.manifest)));
+  assert.notDeepEqual(datasetIdentity(a.manifest), datasetIdentity(b.manifest));
+  assert.equal(identity(a), identity(b));
+  await synthesizeDataset(otherTest, { train: 6, val: 4, test: 6, frames: 4, size: 16, seed: 11 });
+  assert.notEqual(identity(openDataset(otherTest)), identity(a));
+  const imported = { origin: 'import', splits: { train: { videos: 1 } } };
+  assert.deepEqual(heldOutIdentity(imported), imported);
 });

@@ -13,6 +13,9 @@ import { presetConfig } from '../../src/models/config.js';
 import { buildWordLevelTokenizer } from '../../src/models/tokenizer/index.js';
 import { benchmarkVocabulary } from '../../src/data/vocabulary.js';
 import { isLoraParameter, loraScale } from '../../src/models/lora.js';
+import { withLora } from '../../src/models/adapters.js';
+import { addTemporalAttention } from '../../src/models/addTemporalAttention.js';
+import { statesFirstOutcome } from '../../src/train/symmetryBreaking.js';
 import { isTemporalAttention, isVisionLayerNorm, PRETRAINING_STAGES, train, type BaseSettings, type FineTuneSettings } from '../../src/train/recipes.js';
 import { evaluateClassifierRun } from '../../src/train/classifier.js';
 import { embeddingDiagnostics } from '../../src/eval/diagnostics.js';
@@ -144,6 +147,36 @@ test('the control has the same stages, data order and steps without STA', async 
   assert.ok(![...control.model.params.keys()].some(isTemporalAttention));
   const log = (await fs.readFile(path.join(root, 'control', 'log.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
   assert.equal(log.length, 8);
+});
+
+test('a symmetry phase trains stage 2\'s parameters on the first-outcome questions between the stages, as the same stages written by hand, and resumes inside it bit for bit', async () => {
+  const baseRun = path.join(root, 'base-symmetry');
+  await train(base(baseRun, 2));
+  const settings = (out: string): FineTuneSettings => ({ ...fineTune('stave', baseRun, out), stage1Steps: 2, stage2Steps: 2, symmetrySteps: 3, balanceDimensions: true });
+  const straight = await train(settings(path.join(root, 'symmetry')));
+  const log = (await fs.readFile(path.join(root, 'symmetry', 'log.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(log.map((l) => l.stage), ['stage1', 'stage1', 'symmetry', 'symmetry', 'symmetry', 'stage2', 'stage2']);
+
+  const dataset = openDataset(data);
+  const byDimension = (q: { dimension: string }) => q.dimension;
+  const questions = (filter?: (q: Parameters<typeof statesFirstOutcome>[1]) => boolean) => (m: Awaited<ReturnType<typeof loadVideoLM>>) => new VideoQuestions(new TrainingData(dataset, m, 'train', 1, filter, byDimension));
+  const stage2 = (n: string) => isLoraParameter(n) || isTemporalAttention(n);
+  const byHand = await runTraining(await loadVideoLM(path.join(baseRun, 'instruct', 'checkpoint')), {
+    runDir: path.join(root, 'symmetry-by-hand'), batchSize: 8, weightDecay: 0.01, maxGradNorm: 1, checkpointEvery: 1000, seed: 1,
+    stages: [
+      { name: 'stage1', steps: 2, peakLr: 1e-2, warmupSteps: 1, trainable: (n) => isTemporalAttention(n) || isVisionLayerNorm(n), objective: questions(), begin: (m) => addTemporalAttention(m, { seed: 2 }) },
+      { name: 'symmetry', steps: 3, peakLr: 1e-2, warmupSteps: 1, trainable: stage2, objective: questions((q) => statesFirstOutcome(dataset, q)), begin: (m) => withLora(m, { rank: 2, alpha: 4, seed: 3 }) },
+      { name: 'stage2', steps: 2, peakLr: 1e-2, warmupSteps: 1, trainable: stage2, objective: questions() },
+    ],
+  });
+  for (const [name, p] of straight.model.params) assert.deepEqual(byHand.model.params.get(name)!.data, p.data, name);
+
+  const halves = path.join(root, 'symmetry-halves');
+  let n = 0;
+  const first = await train({ ...settings(halves), checkpointEvery: 1 }, { shouldStop: () => ++n >= 4 });
+  assert.equal(first.interrupted, true);
+  const resumed = await train({ resume: halves });
+  for (const [name, p] of straight.model.params) assert.deepEqual(resumed.model.params.get(name)!.data, p.data, name);
 });
 
 test('train base runs vision → language → align → instruct in order, each from the previous model, and resumes inside any stage bit for bit', async () => {

@@ -15,19 +15,20 @@ function timestamp(): string {
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('the main job: make the synthetic benchmark, take the shipped base VideoLM (or build one in stages), train STAVE and control, the vision-only STA check, evaluate, probe and write runs/<timestamp>/report.html')
+    .description('the main job: make the synthetic benchmark, take the shipped base VideoLM and its shipped STAVE and control fine-tunes (or train them), the vision-only STA check, evaluate, probe and write runs/<timestamp>/report.html')
     .option('--quick', 'smaller everything (tiny model, few clips and steps), same code path: under 2 minutes')
     .option('--out <dir>', 'output directory (default runs/<timestamp>)')
     .option('--seed <n>', 'seed for data, initialisation and data order', '0')
     .option('--seeds <n>', 'train base, STAVE and control with this many seeds and report STAVE − control over seeds', '1')
     .option('--base <run>', 'start STAVE and control from this finished `train base` run (trained on the same data)')
     .option('--train-base', 'train the base here in four stages (about 25 min) even where the shipped pretrained/base-small fits the data')
-    .action(async (f: { quick?: boolean; out?: string; seed: string; seeds: string; base?: string; trainBase?: boolean }) => {
+    .option('--train-fine-tunes', 'train STAVE and control here (about 50 min on 2 cores) even where the shipped pretrained/fine-tunes-small are the runs the demo would train')
+    .action(async (f: { quick?: boolean; out?: string; seed: string; seeds: string; base?: string; trainBase?: boolean; trainFineTunes?: boolean }) => {
       const defaults = f.quick ? DEMO_QUICK : DEMO_DEFAULT;
       if (f.base !== undefined && f.trainBase) throw new TempolabError('--base and --train-base contradict each other: give one');
       if (f.base !== undefined && !existsSync(f.base)) throw new TempolabError(`--base ${f.base} does not exist: give a run directory written by tempolab train base`);
       const base = f.base !== undefined ? { run: f.base } : f.trainBase ? ('train' as const) : defaults.base;
-      const settings = { ...defaults, seed: int('--seed', f.seed), seeds: int('--seeds', f.seeds, 1), base };
+      const settings = { ...defaults, seed: int('--seed', f.seed), seeds: int('--seeds', f.seeds, 1), base, fineTunes: f.trainFineTunes ? ('train' as const) : defaults.fineTunes };
       const dir = f.out ?? path.join('runs', timestamp());
       if (existsSync(path.join(dir, 'data'))) throw new TempolabError(`${dir} already holds a demo; pass another --out`);
       await guardOutputDir(dir, { what: 'a demo run', offerOverwrite: false });

@@ -3,7 +3,7 @@ import { TempolabError } from '../../engine/errors.js';
 import { FORMATS, type Format } from '../../data/types.js';
 import { PRESETS } from '../../models/config.js';
 import { evaluateClassifierRun, classifierSummary } from '../../train/classifier.js';
-import { DEFAULT_BASE_STAGES, DEFAULT_COMMON, DEFAULT_PERCEPTION_FORMATS, PRETRAINING_STAGES, parseCurriculum, train, type BaseSettings, type StageSchedule, type PretrainingStage, type RunSettings } from '../../train/recipes.js';
+import { DEFAULT_BASE_STAGES, DEFAULT_COMMON, DEFAULT_PERCEPTION_FORMATS, PRETRAINING_STAGES, parseCurriculum, train, type BaseSettings, type FineTuneSettings, type StageSchedule, type PretrainingStage, type RunSettings } from '../../train/recipes.js';
 import type { StepProgress } from '../../train/trainer.js';
 import { interruptFlag } from '../interrupt.js';
 import { int, layerList, oneOf, positiveNumber, rejectFlagsWithResume } from '../options.js';
@@ -165,7 +165,9 @@ export function registerTrain(program: Command): void {
       .option('--stage1-lr <x>', 'stage 1 peak learning rate', '2e-3')
       .option('--stage2-lr <x>', 'stage 2 peak learning rate', '1e-3')
       .option('--lora-rank <r>', 'LoRA rank', '8')
-      .option('--lora-alpha <a>', 'LoRA alpha (scale = alpha / rank)', '16');
+      .option('--lora-alpha <a>', 'LoRA alpha (scale = alpha / rank)', '16')
+      .option('--symmetry-steps <n>', "steps between stage 1 and stage 2 on the questions that state the phenomenon's first outcome (stage 2's trainables and learning rate; synthetic data)", '0')
+      .option('--balance-dimensions', 'every dimension gets an equal share of every stage\'s examples');
     if (kind === 'stave') staFlags(c);
     c.action(async (f: CommonFlags & Record<string, string>, command: Command) => {
       if (f.resume) {
@@ -184,6 +186,7 @@ export function registerTrain(program: Command): void {
         stage2Lr: positiveNumber('--stage2-lr', f.stage2Lr!),
         loraRank: int('--lora-rank', f.loraRank!, 1),
         loraAlpha: positiveNumber('--lora-alpha', f.loraAlpha!),
+        ...symmetryPhase(int('--symmetry-steps', f.symmetrySteps!, 0), Boolean(f.balanceDimensions)),
         ...(kind === 'stave' ? staSettings(f) : {}),
       };
       await runWithProgress(settings, kind);
@@ -207,6 +210,11 @@ export function registerTrain(program: Command): void {
     const result = await evaluateClassifierRun(f.out, 'test');
     process.stdout.write(classifierSummary(result) + '\n');
   });
+}
+
+/** A fine-tune's symmetry-breaking phase and balancing, each stored only when set (old run.json files read the same). */
+function symmetryPhase(steps: number, balanceDimensions: boolean): Pick<FineTuneSettings, 'symmetrySteps' | 'balanceDimensions'> {
+  return { ...(steps ? { symmetrySteps: steps } : {}), ...(balanceDimensions ? { balanceDimensions: true } : {}) };
 }
 
 /**
