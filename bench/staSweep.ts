@@ -51,7 +51,7 @@ function grid(which: string): Arm[] {
     schedule,
     flags: { ...flags, 'head-scale': headScale, ...(layers ? { 'sta-layers': layers } : {}) },
   });
-  // The demo's schedule with every head_scale and STA in the last two blocks only; then the longer schedule.
+  // The demo's former schedule with every head_scale and STA in the last two blocks only; then the longer schedule.
   return [
     { name: 'control 150+150', kind: 'control', schedule: '150+150', flags: short },
     stave('150+150', short, '0.25'),

@@ -357,10 +357,10 @@ export function demoFineTune(s: DemoSettings, kind: FineTuneKind, seed: number, 
   return { kind, ...paths, seed, batchSize: s.batchSize, checkpointEvery, weightDecay, maxGradNorm, ...stages, ...(kind === 'stave' ? DEFAULT_STA : {}) };
 }
 
-/** e.g. "stage 1 (100) + symmetry-breaking (2000) + stage 2 (1000), dimensions balanced". */
+/** e.g. "stage 1 100 + symmetry-breaking 2000 + stage 2 1000 steps, dimensions balanced". */
 function fineTuneSteps(s: FineTuneStages): string {
-  const symmetry = s.symmetrySteps ? ` + symmetry-breaking (${s.symmetrySteps})` : '';
-  return `stage 1 (${s.stage1Steps})${symmetry} + stage 2 (${s.stage2Steps})${s.balanceDimensions ? ', dimensions balanced' : ''}`;
+  const symmetry = s.symmetrySteps ? ` + symmetry-breaking ${s.symmetrySteps}` : '';
+  return `stage 1 ${s.stage1Steps}${symmetry} + stage 2 ${s.stage2Steps} steps${s.balanceDimensions ? ', dimensions balanced' : ''}`;
 }
 
 /** Every pipeline stage with its steps, e.g. "vision 300 steps, language 200 steps, …". */
@@ -427,7 +427,7 @@ async function reportBlocks(s: DemoSettings, dataset: Dataset, r: ReportInputs):
     ),
     heading('Training'),
     svgBlock(lineChart({ title: 'Base pipeline: loss per stage (moving average)', xLabel: 'step of the stage', yLabel: 'loss', series: stageCurves }), 'Each stage has its own objective: vision = dense patch heads, language = next token, align and instruct = answer tokens.'),
-    svgBlock(lineChart({ title: 'STAVE and control fine-tuning (moving average)', xLabel: 'step', yLabel: 'loss', series: fineTuneCurves }), 'Both continue from the base model; stage 2 starts at the midpoint.'),
+    svgBlock(lineChart({ title: 'STAVE and control fine-tuning (moving average)', xLabel: 'step', yLabel: 'loss', series: fineTuneCurves }), `Both continue from the base model: ${fineTuneSteps(s)}.`),
     heading('Is the visual pathway healthy? (diagnostics per stage)'),
     paragraph('Measured on the video embeddings the decoder reads. A collapsed tower shows a growing norm, a reversed-partner distance near 0 and probes at chance (colour 17%, shape 20%, cell 11%).'),
     tableBlock({
@@ -472,7 +472,8 @@ function staSweepBlocks(sweep: StaSweep | null): ReportBlock[] {
     heading('The STA sweep this base carries (validation split)'),
     paragraph(
       `STAVE and the control fine-tuned from this base over stage lengths, head_scale and the blocks that get STA, each arm scored on the validation split (${sweep.data}), never the test split (npm run bench:sweep). ` +
-        (beating.length ? `STAVE beats the control of its schedule on opposing pairs beyond both 95% intervals in: ${beating.map((a) => a.name).join('; ')}.` : 'No STAVE arm beats the control of its schedule on opposing pairs beyond both 95% intervals.'),
+        (beating.length ? `STAVE beats the control of its schedule on opposing pairs beyond both 95% intervals in: ${beating.map((a) => a.name).join('; ')}.` : 'No STAVE arm beats the control of its schedule on opposing pairs beyond both 95% intervals.') +
+        (sweep.arms.some((a) => 'symmetry-steps' in a.flags) ? '' : " None of its schedules has a symmetry-breaking phase (the demo's fine-tunes' schedule may differ: Setup)."),
     ),
     tableBlock(staSweepTable(sweep.arms)),
   ];
