@@ -241,7 +241,7 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
     }
     const fineTune = (kind: FineTuneKind) => demoFineTune(s, kind, seed, { data: dataDir, out: runs[kind], from: runs.base });
     const shipped = s.fineTunes === 'shipped' && pretrained?.run === SHIPPED_BASE && seed === s.seed
-      ? pretrainedFineTunesFor(SHIPPED_FINE_TUNES, dataset, { stave: fineTune('stave'), control: fineTune('control') })
+      ? await pretrainedFineTunesFor(SHIPPED_FINE_TUNES, dataset, { stave: fineTune('stave'), control: fineTune('control') })
       : null;
     const models = {} as Record<FineTuneKind, VideoLM>;
     for (const kind of FINE_TUNE_KINDS) {

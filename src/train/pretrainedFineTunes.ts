@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { datasetIdentity, heldOutIdentity, type Dataset } from '../data/dataset.js';
 import { canonicalJson, packageRoot } from '../engine/provenance.js';
-import { RUN_DATASET_FILE, stageCount, type FineTuneSettings } from './recipes.js';
+import { finished, RUN_DATASET_FILE, type FineTuneSettings } from './recipes.js';
 
 export const SHIPPED_FINE_TUNES = path.join(packageRoot(), 'pretrained', 'fine-tunes-small');
 
@@ -26,20 +26,17 @@ const recipeOf = (s: FineTuneSettings) => {
  * The run directories in `dir` (dir/stave, dir/control) when each is the finished run of `expected`
  * on `dataset`'s data; otherwise the reason it is not, in one line.
  */
-export function pretrainedFineTunesFor(dir: string, dataset: Dataset, expected: Record<FineTuneKind, FineTuneSettings>): { runs: Record<FineTuneKind, string> } | { reason: string } {
+export async function pretrainedFineTunesFor(dir: string, dataset: Dataset, expected: Record<FineTuneKind, FineTuneSettings>): Promise<{ runs: Record<FineTuneKind, string> } | { reason: string }> {
   const runs = {} as Record<FineTuneKind, string>;
   for (const kind of FINE_TUNE_KINDS) {
     const run = path.join(dir, kind);
-    const settingsFile = path.join(run, 'run.json');
-    const stateFile = path.join(run, 'checkpoint', 'trainer_state.json');
     const identityFile = path.join(run, RUN_DATASET_FILE);
-    if (!existsSync(settingsFile) || !existsSync(stateFile) || !existsSync(identityFile)) return { reason: `${run} is not a finished ${kind} run` };
+    // A finished run writes its dataset.json last (recipes.train).
+    if (!(await finished(run)) || !existsSync(identityFile)) return { reason: `${run} is not a finished ${kind} run` };
     const trainedOn = JSON.parse(readFileSync(identityFile, 'utf8')) as Record<string, unknown>;
     if (canonicalJson(heldOutIdentity(trainedOn)) !== canonicalJson(heldOutIdentity(datasetIdentity(dataset.manifest)))) return { reason: `${run} was trained on other data than ${dataset.dir}` };
-    const settings = JSON.parse(readFileSync(settingsFile, 'utf8')) as FineTuneSettings;
+    const settings = JSON.parse(readFileSync(path.join(run, 'run.json'), 'utf8')) as FineTuneSettings;
     if (recipeOf(settings) !== recipeOf(expected[kind])) return { reason: `${run} was trained with other settings than this demo's ${kind}` };
-    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { stageIndex: number };
-    if (state.stageIndex < stageCount(settings)) return { reason: `${run} is not finished (stage ${state.stageIndex + 1} of ${stageCount(settings)})` };
     runs[kind] = run;
   }
   return { runs };

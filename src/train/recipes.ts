@@ -337,14 +337,14 @@ export function parseCurriculum(flag: string, text: string): CurriculumPhase[] {
 }
 
 /** How many stages a (non-pipeline) run trains. */
-export function stageCount(s: Exclude<RunSettings, BaseSettings>): number {
+function stageCount(s: Exclude<RunSettings, BaseSettings>): number {
   if (s.kind === 'stave' || s.kind === 'control') return s.symmetrySteps ? 3 : 2;
   if (s.kind !== 'instruct') return 1;
   return 1 + (s.perceptionSteps ? 1 : 0) + (s.curriculum?.length ?? 0);
 }
 
 /** Whether a run directory holds a finished run (its checkpoint has passed its last stage). */
-async function finished(runDir: string): Promise<boolean> {
+export async function finished(runDir: string): Promise<boolean> {
   if (!existsSync(path.join(runDir, 'run.json'))) return false;
   const saved = await latestCheckpoint(runDir);
   const settings = await readRunSettings(runDir);
