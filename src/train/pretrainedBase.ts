@@ -10,6 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { datasetIdentity, heldOutIdentity, type Dataset } from '../data/dataset.js';
+import type { Manifest } from '../data/types.js';
 import { TempolabError } from '../engine/errors.js';
 import { canonicalJson, packageRoot } from '../engine/provenance.js';
 import { RUN_DATASET_FILE, PRETRAINING_STAGES, type BaseSettings } from './recipes.js';
@@ -17,13 +18,18 @@ import { RUN_DATASET_FILE, PRETRAINING_STAGES, type BaseSettings } from './recip
 /** The base shipped with tempolab: the small preset on the default demo's data (seed 0, 2000/100/400 clips). */
 export const SHIPPED_BASE = path.join(packageRoot(), 'pretrained', 'base-small');
 
+/** Whether a model trained on the data `trainedOn` names may be evaluated on `manifest`'s test split (heldOutIdentity). */
+export function sameHeldOutData(trainedOn: Record<string, unknown>, manifest: Manifest): boolean {
+  return canonicalJson(heldOutIdentity(trainedOn)) === canonicalJson(heldOutIdentity(datasetIdentity(manifest)));
+}
+
 /** The settings of a finished base run, after checking it was trained on `dataset`'s data. */
 export function readPretrainedBase(runDir: string, dataset: Dataset): BaseSettings {
   const settings = readFinishedBase(runDir);
   const identityFile = path.join(runDir, RUN_DATASET_FILE);
   if (!existsSync(identityFile)) throw new TempolabError(`base run ${runDir} has no ${RUN_DATASET_FILE}, so the data it was trained on is unknown: retrain it with tempolab train base`);
   const trainedOn = JSON.parse(readFileSync(identityFile, 'utf8')) as Record<string, unknown>;
-  if (canonicalJson(heldOutIdentity(trainedOn)) !== canonicalJson(heldOutIdentity(datasetIdentity(dataset.manifest)))) {
+  if (!sameHeldOutData(trainedOn, dataset.manifest)) {
     throw new TempolabError(`base run ${runDir} was trained on other data (${describe(trainedOn)}) than ${dataset.dir} (${describe(datasetIdentity(dataset.manifest))}): use the data it was trained on, or train a base on this data`);
   }
   return settings;

@@ -7,8 +7,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { datasetIdentity, heldOutIdentity, type Dataset } from '../data/dataset.js';
+import type { Dataset } from '../data/dataset.js';
 import { canonicalJson, packageRoot } from '../engine/provenance.js';
+import { sameHeldOutData } from './pretrainedBase.js';
 import { finished, RUN_DATASET_FILE, type FineTuneSettings } from './recipes.js';
 
 export const SHIPPED_FINE_TUNES = path.join(packageRoot(), 'pretrained', 'fine-tunes-small');
@@ -34,7 +35,7 @@ export async function pretrainedFineTunesFor(dir: string, dataset: Dataset, expe
     // A finished run writes its dataset.json last (recipes.train).
     if (!(await finished(run)) || !existsSync(identityFile)) return { reason: `${run} is not a finished ${kind} run` };
     const trainedOn = JSON.parse(readFileSync(identityFile, 'utf8')) as Record<string, unknown>;
-    if (canonicalJson(heldOutIdentity(trainedOn)) !== canonicalJson(heldOutIdentity(datasetIdentity(dataset.manifest)))) return { reason: `${run} was trained on other data than ${dataset.dir}` };
+    if (!sameHeldOutData(trainedOn, dataset.manifest)) return { reason: `${run} was trained on other data than ${dataset.dir}` };
     const settings = JSON.parse(readFileSync(path.join(run, 'run.json'), 'utf8')) as FineTuneSettings;
     if (recipeOf(settings) !== recipeOf(expected[kind])) return { reason: `${run} was trained with other settings than this demo's ${kind}` };
     runs[kind] = run;
