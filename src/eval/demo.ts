@@ -103,7 +103,7 @@ export const DEMO_DEFAULT: DemoSettings = {
   baseStages: DEFAULT_BASE_STAGES,
   instructTrainable: 'decoder',
   batchSize: 32,
-  stage1Steps: 100, symmetrySteps: 2000, stage2Steps: 1000, stage1Lr: 2e-3, stage2Lr: 2e-3, loraRank: 8, loraAlpha: 16, balanceDimensions: true,
+  stage1Steps: 100, symmetrySteps: 2000, stage2Steps: 1000, stage1Lr: 2e-3, stage2Lr: 2e-3, loraRank: 8, loraAlpha: 16, balanceDimensions: true, stage2Merger: true,
   classify: { steps: 1500, lr: 2e-3, batchSize: 16 },
   probeQuestions: 24,
   diagnosticClips: 400,
@@ -125,7 +125,7 @@ export const DEMO_QUICK: DemoSettings = {
   },
   instructTrainable: 'decoder',
   batchSize: 8,
-  stage1Steps: 10, symmetrySteps: 10, stage2Steps: 10, stage1Lr: 3e-3, stage2Lr: 2e-3, loraRank: 4, loraAlpha: 8, balanceDimensions: true,
+  stage1Steps: 10, symmetrySteps: 10, stage2Steps: 10, stage1Lr: 3e-3, stage2Lr: 2e-3, loraRank: 4, loraAlpha: 8, balanceDimensions: true, stage2Merger: true,
   classify: { steps: 10, lr: 3e-3, batchSize: 8 },
   probeQuestions: 3,
   diagnosticClips: 24,
@@ -351,8 +351,11 @@ export function stageSteps(schedule: StageSchedule): string {
 
 /** The STAVE or control run the demo trains with `seed` (what the shipped fine-tunes must equal, paths aside). */
 export function demoFineTune(s: DemoSettings, kind: FineTuneKind, seed: number, paths: { data: string; out: string; from: string }): FineTuneSettings {
-  const { stage1Steps, stage2Steps, stage1Lr, stage2Lr, loraRank, loraAlpha, symmetrySteps, balanceDimensions } = s;
-  const stages: FineTuneStages = { stage1Steps, stage2Steps, stage1Lr, stage2Lr, loraRank, loraAlpha, ...(symmetrySteps ? { symmetrySteps } : {}), ...(balanceDimensions ? { balanceDimensions } : {}) };
+  const { stage1Steps, stage2Steps, stage1Lr, stage2Lr, loraRank, loraAlpha, symmetrySteps, balanceDimensions, stage2Merger } = s;
+  const stages: FineTuneStages = {
+    stage1Steps, stage2Steps, stage1Lr, stage2Lr, loraRank, loraAlpha,
+    ...(symmetrySteps ? { symmetrySteps } : {}), ...(balanceDimensions ? { balanceDimensions } : {}), ...(stage2Merger ? { stage2Merger } : {}),
+  };
   const { checkpointEvery, weightDecay, maxGradNorm } = DEFAULT_COMMON;
   return { kind, ...paths, seed, batchSize: s.batchSize, checkpointEvery, weightDecay, maxGradNorm, ...stages, ...(kind === 'stave' ? DEFAULT_STA : {}) };
 }
@@ -360,7 +363,7 @@ export function demoFineTune(s: DemoSettings, kind: FineTuneKind, seed: number, 
 /** e.g. "stage 1 100 + symmetry-breaking 2000 + stage 2 1000 steps, dimensions balanced". */
 function fineTuneSteps(s: FineTuneStages): string {
   const symmetry = s.symmetrySteps ? ` + symmetry-breaking ${s.symmetrySteps}` : '';
-  return `stage 1 ${s.stage1Steps}${symmetry} + stage 2 ${s.stage2Steps} steps${s.balanceDimensions ? ', dimensions balanced' : ''}`;
+  return `stage 1 ${s.stage1Steps}${symmetry} + stage 2 ${s.stage2Steps} steps${s.stage2Merger ? ' (stage 2 also trains the merger)' : ''}${s.balanceDimensions ? ', dimensions balanced' : ''}`;
 }
 
 /** Every pipeline stage with its steps, e.g. "vision 300 steps, language 200 steps, …". */

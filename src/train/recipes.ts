@@ -151,6 +151,11 @@ export interface FineTuneStages {
   symmetrySteps?: number;
   /** Every dimension gets an equal share of every stage's examples (StageSchedule.balanceDimensions). */
   balanceDimensions?: boolean;
+  /**
+   * Stage 2 (and the symmetry phase) also train the merger in full, in both arms: LoRA adapts
+   * only the decoder, so a frozen projector limits how much of the video's time it can read.
+   */
+  stage2Merger?: boolean;
 }
 
 /** Where STA goes and how it starts (STAVE and the STA arm of the classifier). */
@@ -238,7 +243,8 @@ function stagesOf(s: Exclude<RunSettings, BaseSettings>, dataset: Dataset): Stag
       const lora = (m: VideoLM) => withLora(m, { rank: s.loraRank, alpha: s.loraAlpha, seed: s.seed + 2 });
       const balanced = s.balanceDimensions === true;
       const stage1Trainable = sta ? (n: string) => isTemporalAttention(n) || isVisionLayerNorm(n) : isVisionLayerNorm;
-      const stage2Trainable = sta ? (n: string) => isLoraParameter(n) || isTemporalAttention(n) : isLoraParameter;
+      const adapted = (n: string) => isLoraParameter(n) || (s.stage2Merger === true && isMerger(n));
+      const stage2Trainable = sta ? (n: string) => adapted(n) || isTemporalAttention(n) : adapted;
       const symmetry = s.symmetrySteps
         ? [one('symmetry', s.symmetrySteps, s.stage2Lr, stage2Trainable, videoQuestions((q) => statesFirstOutcome(dataset, q), balanced), lora)]
         : [];

@@ -178,12 +178,13 @@ test('--balance-dimensions reaches the run: train instruct stores it in run.json
   rmSync(out, { recursive: true, force: true });
 });
 
-test('--symmetry-steps reaches the run: train control stores it in run.json and trains the phase between its stages; a negative count is named', async () => {
+test('--symmetry-steps and --stage2-merger reach the run: train control stores it in run.json and trains the phase between its stages; a negative count is named', async () => {
   const out = path.join(root, 'symmetry');
-  const r = await tempolab(['train', 'control', '--from', model, '--data', data, '--out', out, '--stage1-steps', '1', '--symmetry-steps', '2', '--stage2-steps', '1', '--batch', '4', '--balance-dimensions']);
+  const r = await tempolab(['train', 'control', '--from', model, '--data', data, '--out', out, '--stage1-steps', '1', '--symmetry-steps', '2', '--stage2-steps', '1', '--batch', '4', '--balance-dimensions', '--stage2-merger']);
   assert.equal(r.code, 0, r.stderr);
   const settings = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'));
   assert.equal(settings.symmetrySteps, 2);
+  assert.equal(settings.stage2Merger, true);
   assert.equal(settings.balanceDimensions, true);
   const stages = readFileSync(path.join(out, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).stage);
   assert.deepEqual(stages, ['stage1', 'symmetry', 'symmetry', 'stage2']);

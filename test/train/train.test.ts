@@ -16,7 +16,7 @@ import { isLoraParameter, loraScale } from '../../src/models/lora.js';
 import { withLora } from '../../src/models/adapters.js';
 import { addTemporalAttention } from '../../src/models/addTemporalAttention.js';
 import { statesFirstOutcome } from '../../src/train/symmetryBreaking.js';
-import { isTemporalAttention, isVisionLayerNorm, PRETRAINING_STAGES, train, type BaseSettings, type FineTuneSettings } from '../../src/train/recipes.js';
+import { isMerger, isTemporalAttention, isVisionLayerNorm, PRETRAINING_STAGES, train, type BaseSettings, type FineTuneSettings } from '../../src/train/recipes.js';
 import { evaluateClassifierRun } from '../../src/train/classifier.js';
 import { embeddingDiagnostics } from '../../src/eval/diagnostics.js';
 import { runTraining } from '../../src/train/trainer.js';
@@ -147,6 +147,20 @@ test('the control has the same stages, data order and steps without STA', async 
   assert.ok(![...control.model.params.keys()].some(isTemporalAttention));
   const log = (await fs.readFile(path.join(root, 'control', 'log.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
   assert.equal(log.length, 8);
+});
+
+test('stage2Merger: stage 2 trains the merger in full beside LoRA, and nothing else outside stage 1', async () => {
+  const baseRun = path.join(root, 'base-merger');
+  await train(base(baseRun, 2));
+  const start = await loadVideoLM(path.join(baseRun, 'instruct', 'checkpoint'));
+  const changed = async (stage2Merger: boolean) => {
+    const { model } = await train({ ...fineTune('control', baseRun, path.join(root, `control-merger-${stage2Merger}`)), stage2Merger });
+    return [...start.params].filter(([name, p]) => p.data.some((v, i) => v !== model.params.get(name)!.data[i])).map(([name]) => name);
+  };
+  const withMerger = await changed(true);
+  const outsideStage1 = (n: string) => !isVisionLayerNorm(n);
+  assert.ok(withMerger.filter(outsideStage1).length > 0 && withMerger.filter(outsideStage1).every(isMerger), withMerger.join(', '));
+  assert.deepEqual((await changed(false)).filter(outsideStage1), [], 'without it stage 2 changes no base weight (LoRA is separate)');
 });
 
 test('a symmetry phase trains stage 2\'s parameters on the first-outcome questions between the stages, as the same stages written by hand, and resumes inside it bit for bit', async () => {

@@ -167,7 +167,8 @@ export function registerTrain(program: Command): void {
       .option('--lora-rank <r>', 'LoRA rank', '8')
       .option('--lora-alpha <a>', 'LoRA alpha (scale = alpha / rank)', '16')
       .option('--symmetry-steps <n>', "steps between stage 1 and stage 2 on the questions that state the phenomenon's first outcome (stage 2's trainables and learning rate; synthetic data)", '0')
-      .option('--balance-dimensions', 'every dimension gets an equal share of every stage\'s examples');
+      .option('--balance-dimensions', 'every dimension gets an equal share of every stage\'s examples')
+      .option('--stage2-merger', 'stage 2 and the symmetry phase also train the merger (projector) in full');
     if (kind === 'stave') staFlags(c);
     c.action(async (f: CommonFlags & Record<string, string>, command: Command) => {
       if (f.resume) {
@@ -187,6 +188,7 @@ export function registerTrain(program: Command): void {
         loraRank: int('--lora-rank', f.loraRank!, 1),
         loraAlpha: positiveNumber('--lora-alpha', f.loraAlpha!),
         ...symmetryPhase(int('--symmetry-steps', f.symmetrySteps!, 0), Boolean(f.balanceDimensions)),
+        ...(f.stage2Merger ? { stage2Merger: true } : {}),
         ...(kind === 'stave' ? staSettings(f) : {}),
       };
       await runWithProgress(settings, kind);
