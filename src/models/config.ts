@@ -215,7 +215,7 @@ export type PresetName = (typeof PRESETS)[number];
 
 /**
  * Model presets. `tiny` runs in tests in seconds; `small` is the default for the main job (8×32×32
- * clips → 4 temporal groups × 8×8 patches → 64 video tokens); `qwen2-vl-2b-shaped` has Qwen2-VL-2B's
+ * clips of 8-px patches → 4 temporal groups × 4×4 patches → 16 video tokens); `qwen2-vl-2b-shaped` has Qwen2-VL-2B's
  * real widths and head counts with only 2 vision and 2 decoder layers, for benchmarks; likewise
  * `qwen2_5-vl-3b-shaped` for Qwen2.5-VL-3B (RMSNorm + SwiGLU vision tower, one windowed block).
  */
