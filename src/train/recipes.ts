@@ -152,8 +152,9 @@ export interface FineTuneStages {
   /** Every dimension gets an equal share of every stage's examples (StageSchedule.balanceDimensions). */
   balanceDimensions?: boolean;
   /**
-   * Stage 2 (and the symmetry phase) also train the merger in full, in both arms: LoRA adapts
-   * only the decoder, so a frozen projector limits how much of the video's time it can read.
+   * Stage 2 (and the symmetry phase) also train the merger in full, in both arms: LoRA adapts the
+   * ViT's and the decoder's projections but not the merger, and a frozen projector limits how much
+   * of what the ViT (and STA) writes the decoder can read (README, "The merger trained in stage 2").
    */
   stage2Merger?: boolean;
 }

@@ -178,7 +178,7 @@ test('--balance-dimensions reaches the run: train instruct stores it in run.json
   rmSync(out, { recursive: true, force: true });
 });
 
-test('--symmetry-steps and --stage2-merger reach the run: train control stores it in run.json and trains the phase between its stages; a negative count is named', async () => {
+test('--symmetry-steps and --stage2-merger reach the run: train control stores them in run.json and trains the phase between its stages; a negative count is named', async () => {
   const out = path.join(root, 'symmetry');
   const r = await tempolab(['train', 'control', '--from', model, '--data', data, '--out', out, '--stage1-steps', '1', '--symmetry-steps', '2', '--stage2-steps', '1', '--batch', '4', '--balance-dimensions', '--stage2-merger']);
   assert.equal(r.code, 0, r.stderr);
