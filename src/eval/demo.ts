@@ -103,7 +103,7 @@ export const DEMO_DEFAULT: DemoSettings = {
   baseStages: DEFAULT_BASE_STAGES,
   instructTrainable: 'decoder',
   batchSize: 32,
-  stage1Steps: 100, symmetrySteps: 2000, stage2Steps: 1000, stage1Lr: 2e-3, stage2Lr: 2e-3, loraRank: 8, loraAlpha: 16, balanceDimensions: true, stage2Merger: true,
+  stage1Steps: 100, symmetrySteps: 3000, stage2Steps: 1500, stage1Lr: 2e-3, stage2Lr: 2e-3, loraRank: 8, loraAlpha: 16, balanceDimensions: true, stage2Merger: true,
   classify: { steps: 1500, lr: 2e-3, batchSize: 16 },
   probeQuestions: 24,
   diagnosticClips: 400,
