@@ -46,6 +46,7 @@ import type { StepProgress } from '../train/trainer.js';
 import { answerQuestions } from './answer.js';
 import { compareOnDimensions, type DimensionVerdict } from './compare.js';
 import { embeddingDiagnostics, type EmbeddingDiagnostics } from './diagnostics.js';
+import { visionHeadAccuracy, type VisionHeadAccuracy } from './visionHeads.js';
 import { evaluate } from './metrics.js';
 import { heading, imageBlock, paragraph, svgBlock, tableBlock, writeReport, type ReportBlock } from './report.js';
 import type { EvaluationResult } from './result.js';
@@ -157,6 +158,8 @@ export interface DemoResult {
   videoResults: EvaluationResult[];
   classifier: ClassifierResult[];
   diagnostics: { stage: string; diagnostics: EmbeddingDiagnostics }[];
+  /** The vision stage's own dense heads on test clips: what the image-level ViT sees, patch by patch. */
+  visionHeads: VisionHeadAccuracy;
   seeds: SeedRow[];
   seconds: Partial<Record<DemoPhase, number>>;
   summary: string;
@@ -259,14 +262,14 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
 
   const main = await trainModels(s.seed, dir, true);
 
-  const diagnostics = await phase('diagnostics', `the visual pathway after each stage (${s.diagnosticClips} clips)`, async () => {
+  const { rows: diagnostics, visionHeads } = await phase('diagnostics', `the visual pathway after each stage (${s.diagnosticClips} clips)`, async () => {
     const rows: { stage: string; diagnostics: EmbeddingDiagnostics }[] = [];
     for (const stage of PRETRAINING_STAGES) {
       const model = await loadVideoLM(checkpointDir(path.join(main.runs.base, stage)));
       rows.push({ stage, diagnostics: await embeddingDiagnostics(model, dataset, { fitClips: s.diagnosticClips, scoreClips: s.diagnosticClips }) });
     }
     rows.push({ stage: 'stave', diagnostics: await embeddingDiagnostics(main.models.stave, dataset, { fitClips: s.diagnosticClips, scoreClips: s.diagnosticClips }) });
-    return rows;
+    return { rows, visionHeads: await visionHeadAccuracy(checkpointDir(path.join(main.runs.base, 'vision')), dataset, { split: 'test', clips: s.diagnosticClips }) };
   });
 
   const classifier = await phase('classify', `ViT ± STA + linear head over 26 outcomes, ${s.classify.steps} steps each`, async () => {
@@ -327,12 +330,12 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
   const summary = markdownTable(comparisonTable(results));
   const verdicts = compareOnDimensions(results.find((r) => r.model === 'stave')!, results.find((r) => r.model === 'control')!, { measure: 'pairs' });
   await phase('report', dir, async () => {
-    const blocks = await reportBlocks(s, dataset, { main, results, videoResults, predictions, classifier, diagnostics, seedRows, probeRuns, verdicts, seconds });
+    const blocks = await reportBlocks(s, dataset, { main, results, videoResults, predictions, classifier, diagnostics, visionHeads, seedRows, probeRuns, verdicts, seconds });
     await writeReport({ title: 'tempolab demo: STAVE vs control on the synthetic temporal benchmark', blocks }, { html: path.join(dir, 'report.html'), markdown: path.join(dir, 'report.md') });
     for (const m of MODELS) await writeFileAtomic(path.join(dir, 'predictions', `${m}.jsonl`), predictions[m]!.map((p) => JSON.stringify(p)).join('\n') + '\n');
-    await writeFileAtomic(path.join(dir, 'results.json'), JSON.stringify({ provenance: provenance(s), settings: s, seconds, results, videoResults, verdicts, classifier, diagnostics, seeds: seedRows, probes: probeRuns }, null, 1) + '\n');
+    await writeFileAtomic(path.join(dir, 'results.json'), JSON.stringify({ provenance: provenance(s), settings: s, seconds, results, videoResults, verdicts, classifier, diagnostics, visionHeads, seeds: seedRows, probes: probeRuns }, null, 1) + '\n');
   });
-  return { dir, results, videoResults, classifier, diagnostics, seeds: seedRows, seconds, summary };
+  return { dir, results, videoResults, classifier, diagnostics, visionHeads, seeds: seedRows, seconds, summary };
 }
 
 /**
@@ -396,6 +399,7 @@ interface ReportInputs {
   predictions: Record<string, Prediction[]>;
   classifier: ClassifierResult[];
   diagnostics: { stage: string; diagnostics: EmbeddingDiagnostics }[];
+  visionHeads: VisionHeadAccuracy;
   seedRows: SeedRow[];
   probeRuns: ProbeRun[];
   verdicts: DimensionVerdict[];
@@ -437,6 +441,11 @@ async function reportBlocks(s: DemoSettings, dataset: Dataset, r: ReportInputs):
       header: ['after stage', 'token norm', 'reversed-partner distance', 'probe: colour', 'probe: shape', 'probe: 3×3 cell'],
       rows: r.diagnostics.map(({ stage, diagnostics: d }) => [stage, d.tokenNorm.toFixed(2), d.reversedPartnerDistance.toFixed(3), pct(d.probe.colour), pct(d.probe.shape), pct(d.probe.cell)]),
     }),
+    paragraph(
+      `What the ViT itself sees, read by the vision stage's own dense heads on ${r.visionHeads.clips} test clips, patch by patch (the probes above read the merged tokens and are a lower bound): ` +
+        `colour ${pct(r.visionHeads.colour)}% of ${r.visionHeads.patches.all} patches (no object counts as a class), ` +
+        `shape ${pct(r.visionHeads.shape)}% of the ${r.visionHeads.patches.object} patches an object covers and ${pct(r.visionHeads.centreShape)}% of the ${r.visionHeads.patches.centre} that hold its centre (chance 20%).`,
+    ),
     ...comparisonBlocks(r.results, { challenger: 'stave', baseline: 'control' }),
     heading('Does the base see? (perception)'),
     tableBlock({ header: ['model', 'perception questions', 'caption subject slot (temporal captions)'], rows: MODELS.map((m, i) => [m, interval(byModel(m).all.byDimension.perception), subject[i]![1]!]) }),

@@ -78,3 +78,5 @@ export {
 export { benchStrategies, strategyTable, type StrategyVariant, type StrategyMeasurement, type StrategyBenchOptions } from './strategyBench.js';
 export { runDemo, demoFineTune, DEMO_DEFAULT, DEMO_QUICK, type DemoSettings, type DemoHooks, type DemoResult, type DemoPhase } from './demo.js';
 export { answerCandidates, SCORINGS, type Scoring } from './candidates.js';
+export { embeddingDiagnostics, videoEmbeddings, linearProbeAccuracy, type EmbeddingDiagnostics } from './diagnostics.js';
+export { visionHeadAccuracy, type VisionHeadAccuracy } from './visionHeads.js';

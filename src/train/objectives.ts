@@ -49,7 +49,7 @@ function synthClips(dataset: Dataset, split: Split, what: string): VideoRecord[]
 }
 
 /** Labels of one clip's frames, each frame an image: [T, N] classes and [T, N, 5] regression targets + mask. */
-interface ImageLabels {
+export interface ImageLabels {
   pixels: PixelValues;
   colour: number[];
   shape: number[];

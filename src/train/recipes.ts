@@ -132,6 +132,11 @@ export interface BaseSettings extends Omit<CommonSettings, 'batchSize'> {
   preset: PresetName;
   stages: Record<PretrainingStage, StageSchedule>;
   instructTrainable: InstructTrainable;
+  /**
+   * The vision stage's clips, when not `data`: real ViTs are pretrained on far more images than the
+   * instruction data holds (README, "A ViT that sees shape").
+   */
+  visionData?: string;
 }
 
 /** The two fine-tuning stages shared by STAVE and the control. */
@@ -292,7 +297,7 @@ export interface TrainCallbacks {
   onStart?: (info: { run: string; totalSteps: number; resumedAt: number; sequenceLength: number; examples: number }) => void;
 }
 
-async function readRunSettings(runDir: string): Promise<RunSettings> {
+export async function readRunSettings(runDir: string): Promise<RunSettings> {
   const file = path.join(runDir, 'run.json');
   if (!existsSync(file)) throw new TempolabError(`${runDir} has no run.json: nothing to resume (start the run without --resume)`);
   return JSON.parse(await fs.readFile(file, 'utf8')) as RunSettings;
@@ -304,7 +309,7 @@ export function pipelineStage(s: BaseSettings, stage: PretrainingStage): Pretrai
   const schedule = s.stages[stage];
   return {
     kind: stage,
-    data: s.data,
+    data: stage === 'vision' && s.visionData ? s.visionData : s.data,
     out: path.join(s.out, stage),
     seed: s.seed,
     batchSize: schedule.batchSize,
@@ -372,6 +377,7 @@ async function trainPipeline(s: BaseSettings, resuming: boolean, callbacks: Trai
   const createdDir = !existsSync(s.out);
   if (!resuming) {
     const dataset = openDataset(s.data);
+    if (s.visionData) openDataset(s.visionData);
     await writeFileAtomic(path.join(s.out, 'run.json'), JSON.stringify(s, null, 2) + '\n');
     await writeRunDataset(s.out, dataset);
   }

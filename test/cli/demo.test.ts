@@ -30,6 +30,8 @@ test('tempolab demo --quick runs end to end and writes a report whose numbers ma
   assert.equal(results.diagnostics.length, 5, 'diagnostics after each pipeline stage and for STAVE');
   assert.equal(results.classifier.length, 2, 'the vision-only check ran with and without STA');
   assert.match(html, /Is the visual pathway healthy/);
+  assert.ok(results.visionHeads.patches.all > 0 && results.visionHeads.colour >= 0 && results.visionHeads.colour <= 1, 'the vision heads were scored');
+  assert.match(html, /What the ViT itself sees, read by the vision stage&#39;s own dense heads|What the ViT itself sees, read by the vision stage's own dense heads/);
   assert.match(html, /Vision-only check of STA/);
   // The encoded-video set: every model answered every imported question, and its pairs were linked.
   assert.deepEqual(results.videoResults.map((r: { model: string }) => r.model), ['base', 'control', 'stave']);

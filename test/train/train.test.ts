@@ -363,3 +363,17 @@ test('a NaN loss stops the run with a clear message and keeps the last good chec
   const state = JSON.parse(await fs.readFile(path.join(out, 'vision', 'checkpoint', 'trainer_state.json'), 'utf8'));
   assert.ok(state.step >= 1);
 });
+
+test('train base --vision-data: the vision stage trains on its own clips, the later stages on --data', async () => {
+  const visionData = path.join(root, 'vision-data');
+  await synthesizeDataset(visionData, { train: 12, val: 2, test: 2, frames: 4, size: 16, seed: 9 });
+  const out = path.join(root, 'vision-data-base');
+  await train(base(out, 2, { visionData }));
+  const ran = async (stage: string) => JSON.parse(await fs.readFile(path.join(out, stage, 'run.json'), 'utf8')).data;
+  assert.equal(await ran('vision'), visionData);
+  for (const stage of ['language', 'align', 'instruct']) assert.equal(await ran(stage), data);
+  const identity = async (dir: string) => JSON.parse(await fs.readFile(path.join(dir, 'dataset.json'), 'utf8'));
+  assert.notDeepEqual(await identity(path.join(out, 'vision')), await identity(path.join(out, 'language')), 'each stage records the data it trained on');
+  await assert.rejects(train(base(path.join(root, 'no-vision-data'), 2, { visionData: path.join(root, 'missing') })), /missing/);
+  assert.equal(existsSync(path.join(root, 'no-vision-data')), false, 'a failed start leaves nothing');
+});

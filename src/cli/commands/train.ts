@@ -1,10 +1,13 @@
+import path from 'node:path';
 import type { Command } from 'commander';
+import { openDataset } from '../../data/dataset.js';
+import { visionHeadAccuracy } from '../../eval/visionHeads.js';
 import { TempolabError } from '../../engine/errors.js';
 import { FORMATS, type Format } from '../../data/types.js';
 import { PRESETS } from '../../models/config.js';
 import { evaluateClassifierRun, classifierSummary } from '../../train/classifier.js';
-import { DEFAULT_BASE_STAGES, DEFAULT_COMMON, DEFAULT_PERCEPTION_FORMATS, PRETRAINING_STAGES, parseCurriculum, train, type BaseSettings, type FineTuneSettings, type StageSchedule, type PretrainingStage, type RunSettings } from '../../train/recipes.js';
-import type { StepProgress } from '../../train/trainer.js';
+import { DEFAULT_BASE_STAGES, DEFAULT_COMMON, DEFAULT_PERCEPTION_FORMATS, PRETRAINING_STAGES, parseCurriculum, readRunSettings, train, type BaseSettings, type FineTuneSettings, type StageSchedule, type PretrainingStage, type RunSettings } from '../../train/recipes.js';
+import { checkpointDir, type StepProgress } from '../../train/trainer.js';
 import { interruptFlag } from '../interrupt.js';
 import { int, layerList, oneOf, positiveNumber, rejectFlagsWithResume } from '../options.js';
 import { progressBar, type ProgressReporter } from '../progress.js';
@@ -48,11 +51,25 @@ export async function runWithProgress(settings: RunSettings | { resume: string }
       process.stderr.write(`${label}: stopped at step ${result.state.globalStep} (checkpoint saved); continue with --resume --out ${out}\n`);
       process.exitCode = interrupt.exitCode();
     }
-    else process.stderr.write(`${label}: done in ${result.seconds.toFixed(0)} s; model in ${out}/checkpoint\n`);
+    else {
+      process.stderr.write(`${label}: done in ${result.seconds.toFixed(0)} s; model in ${out}/checkpoint\n`);
+      await printVisionHeads(out);
+    }
   } finally {
     bar?.stop();
     interrupt.dispose();
   }
+}
+
+/** After a run with a vision stage: what its ViT sees, by its own heads on held-out clips (val, else test). */
+async function printVisionHeads(out: string): Promise<void> {
+  const s = await readRunSettings(out);
+  if (s.kind !== 'vision' && s.kind !== 'base') return;
+  const dataset = openDataset(s.kind === 'base' && s.visionData ? s.visionData : s.data);
+  const split = dataset.videos('val').some((v) => v.scene) ? 'val' : 'test';
+  const a = await visionHeadAccuracy(checkpointDir(s.kind === 'base' ? path.join(out, 'vision') : out), dataset, { split });
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  process.stderr.write(`vision heads on ${a.clips} ${split} clips: colour ${pct(a.colour)} of patches, shape ${pct(a.shape)} of object patches, ${pct(a.centreShape)} where the centre is (chance 20%)\n`);
 }
 
 const STAGE_HELP: Record<PretrainingStage, string> = {
@@ -101,7 +118,8 @@ export function registerTrain(program: Command): void {
   base.option('--instruct-perception-steps <n>', 'instruct steps on perception questions alone before every format (0: none)', String(DEFAULT_BASE_STAGES.instruct.perceptionSteps ?? 0))
     .option('--instruct-perception-formats <list>', `formats of those steps and of the curriculum's, comma-separated: ${FORMATS.join(', ')} (default: ${DEFAULT_PERCEPTION_FORMATS.join(',')})`)
     .option('--instruct-curriculum <phases>', `temporal phases after the perception phase, DIM+DIM:STEPS comma-separated (e.g. attribute_change:1000,attribute_change+order:1500; default none)`)
-    .option('--instruct-balance-dimensions', 'every dimension of a curriculum phase and of the final steps on everything gets an equal share of the examples');
+    .option('--instruct-balance-dimensions', 'every dimension of a curriculum phase and of the final steps on everything gets an equal share of the examples')
+    .option('--vision-data <dir>', 'the vision stage trains on this synthetic dataset instead of --data (more images for the ViT)');
   base.action(async (f: CommonFlags & Record<string, string>, command: Command) => {
     if (f.resume) {
       rejectFlagsWithResume(command);
@@ -114,7 +132,7 @@ export function registerTrain(program: Command): void {
       batchSize: int(`--${st}-batch`, f[`${st}Batch`]!, 1),
     }])) as BaseSettings['stages'];
     Object.assign(stages.instruct, instructPhases(['--instruct-perception-steps', f.instructPerceptionSteps!], ['--instruct-perception-formats', f.instructPerceptionFormats], ['--instruct-curriculum', f.instructCurriculum], Boolean(f.instructBalanceDimensions)));
-    await runWithProgress({ kind: 'base', ...withoutBatch(f), preset: oneOf('--preset', f.preset!, PRESETS), stages, instructTrainable: oneOf('--instruct-trainable', f.instructTrainable!, ['decoder', 'all'] as const) }, 'base');
+    await runWithProgress({ kind: 'base', ...withoutBatch(f), preset: oneOf('--preset', f.preset!, PRESETS), stages, instructTrainable: oneOf('--instruct-trainable', f.instructTrainable!, ['decoder', 'all'] as const), ...(f.visionData ? { visionData: f.visionData } : {}) }, 'base');
   });
 
   for (const stage of PRETRAINING_STAGES) {
