@@ -66,7 +66,8 @@ async function printVisionHeads(out: string): Promise<void> {
   const s = await readRunSettings(out);
   if (s.kind !== 'vision' && s.kind !== 'base') return;
   const dataset = openDataset(s.kind === 'base' && s.visionData ? s.visionData : s.data);
-  const split = dataset.videos('val').some((v) => v.scene) ? 'val' : 'test';
+  const split = (['val', 'test'] as const).find((sp) => dataset.videos(sp).some((v) => v.scene && v.phenomenon !== undefined));
+  if (!split) return void process.stderr.write(`vision heads: ${dataset.dir} has no held-out synthetic clips to score them on\n`);
   const a = await visionHeadAccuracy(checkpointDir(s.kind === 'base' ? path.join(out, 'vision') : out), dataset, { split });
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   process.stderr.write(`vision heads on ${a.clips} ${split} clips: colour ${pct(a.colour)} of patches, shape ${pct(a.shape)} of object patches, ${pct(a.centreShape)} where the centre is (chance 20%)\n`);
