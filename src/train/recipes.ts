@@ -97,11 +97,17 @@ export interface StageSchedule {
 
 /**
  * One phase of the instruct stage's temporal curriculum: the questions of these dimensions, for this
- * many steps (perception among them replays what the perception phase learned).
+ * many steps (perception among them replays what the perception phase learned), in the perception
+ * phase's formats unless it names its own.
  */
 export interface CurriculumPhase {
   dimensions: Dimension[];
   steps: number;
+  /**
+   * This phase's formats, when not the perception phase's: e.g. perception in all four formats after
+   * the yes/no and caption-matching binding has been crossed on its own.
+   */
+  formats?: Format[];
 }
 
 /** What instruction tuning trains: merger + decoder (the ViT stays image-level), or everything. */
@@ -230,9 +236,10 @@ function stagesOf(s: Exclude<RunSettings, BaseSettings>, dataset: Dataset): Stag
       const perception = s.perceptionSteps ? [one('perception', s.perceptionSteps, s.lr, trainable, videoQuestions((q) => q.dimension === 'perception' && formats.includes(q.format)))] : [];
       const curriculum = (s.curriculum ?? []).map((phase) => {
         const name = phase.dimensions.join('+');
-        const inPhase = (q: Question) => (phase.dimensions as string[]).includes(q.dimension) && formats.includes(q.format);
+        const phaseFormats = phase.formats ?? formats;
+        const inPhase = (q: Question) => (phase.dimensions as string[]).includes(q.dimension) && phaseFormats.includes(q.format);
         if (!dataset.questions('train').some(inPhase)) {
-          throw new TempolabError(`curriculum phase ${name} has no ${formats.join(' or ')} questions in the train split of ${dataset.dir}: give a curriculum of dimensions this data has, or --curriculum none`);
+          throw new TempolabError(`curriculum phase ${name} has no ${phaseFormats.join(' or ')} questions in the train split of ${dataset.dir}: give a curriculum of dimensions this data has, or --curriculum none`);
         }
         return one(`temporal ${name}`, phase.steps, s.lr, trainable, videoQuestions(inPhase, balanced));
       });
@@ -334,17 +341,24 @@ function instructPhasesOf(schedule: StageSchedule): Pick<PretrainingStageSetting
   };
 }
 
-/** `attribute_change:1000,attribute_change+order:1500` as curriculum phases; `flag` names the option in errors. */
+/**
+ * `attribute_change:1000,attribute_change+order:1500` as curriculum phases, a phase optionally with
+ * its own formats (`perception:1500:yes_no+multi_choice`); `flag` names the option in errors.
+ */
 export function parseCurriculum(flag: string, text: string): CurriculumPhase[] {
-  const wrong = (why: string) => new TempolabError(`${flag} ${why}: write phases as DIM+DIM:STEPS, comma-separated, with DIM from ${DIMENSIONS.join(', ')} (e.g. attribute_change:1000,attribute_change+order:1500); got '${text}'`);
+  const wrong = (why: string) => new TempolabError(`${flag} ${why}: write phases as DIM+DIM:STEPS[:FORMAT+FORMAT], comma-separated, with DIM from ${DIMENSIONS.join(', ')} and FORMAT from ${FORMATS.join(', ')} (e.g. attribute_change:1000,attribute_change+order:1500); got '${text}'`);
+  const names = <T extends string>(list: string, known: readonly T[], what: string): T[] => {
+    const items = [...new Set(list.split('+').map((d) => d.trim()))];
+    const unknown = items.filter((d) => !(known as readonly string[]).includes(d));
+    if (unknown.length) throw wrong(`names '${unknown.join("', '")}', not a ${what}`);
+    return items as T[];
+  };
   return text.split(',').map((phase) => {
-    const [dims, steps, ...extra] = phase.trim().split(':');
+    const [dims, steps, formats, ...extra] = phase.trim().split(':');
     if (!dims || steps === undefined || extra.length) throw wrong(`has a phase '${phase.trim()}' that is not DIM+DIM:STEPS`);
-    const dimensions = [...new Set(dims.split('+').map((d) => d.trim()))];
-    const unknown = dimensions.filter((d) => !(DIMENSIONS as readonly string[]).includes(d));
-    if (unknown.length) throw wrong(`names '${unknown.join("', '")}', not a dimension`);
+    const dimensions = names(dims, DIMENSIONS, 'dimension');
     if (!/^\d+$/.test(steps.trim()) || Number(steps) < 1) throw wrong(`gives '${steps}' steps for ${dims}; steps must be a whole number ≥ 1`);
-    return { dimensions: dimensions as Dimension[], steps: Number(steps) };
+    return { dimensions, steps: Number(steps), ...(formats === undefined ? {} : { formats: names(formats, FORMATS, 'format') }) };
   });
 }
 

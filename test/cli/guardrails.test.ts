@@ -129,9 +129,10 @@ test('--perception-formats names the formats it accepts and needs a perception p
 
 test('--curriculum names what is wrong with a phase and how to write one, in one line', async () => {
   const out = path.join(root, 'cur');
-  const how = 'write phases as DIM\\+DIM:STEPS, comma-separated, with DIM from direction, speed, order, attribute_change, action, perception';
+  const how = 'write phases as DIM\\+DIM:STEPS\\[:FORMAT\\+FORMAT\\], comma-separated, with DIM from direction, speed, order, attribute_change, action, perception and FORMAT from yes_no, multi_choice, caption_matching, captioning';
   const cases: [string[], RegExp][] = [
     [['train', 'instruct', '--from', model, '--data', data, '--out', out, '--curriculum', 'attribute_change+colour:10'], new RegExp(`^tempolab: --curriculum names 'colour', not a dimension: ${how} .*; got 'attribute_change\\+colour:10'$`)],
+    [['train', 'instruct', '--from', model, '--data', data, '--out', out, '--curriculum', 'perception:10:yes_no+essay'], new RegExp(`^tempolab: --curriculum names 'essay', not a format: ${how} .*; got 'perception:10:yes_no\\+essay'$`)],
     [['train', 'instruct', '--from', model, '--data', data, '--out', out, '--curriculum', 'order:0'], new RegExp(`^tempolab: --curriculum gives '0' steps for order; steps must be a whole number ≥ 1: ${how}`)],
     [['train', 'base', '--data', data, '--out', out, '--instruct-curriculum', 'order'], new RegExp(`^tempolab: --instruct-curriculum has a phase 'order' that is not DIM\\+DIM:STEPS: ${how}`)],
     // This small set has no order questions.

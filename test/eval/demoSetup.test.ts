@@ -10,4 +10,8 @@ test("the report's pipeline line names every instruct phase in training order, w
     '4000 perception + 1000 perception+attribute_change + 1500 order + 500 steps',
   );
   assert.equal(stageSteps({ steps: 500, lr: 2e-3, batchSize: 32, curriculum: [{ dimensions: ['order'], steps: 10 }] }), '10 order + 500 steps');
+  assert.equal(
+    stageSteps({ steps: 1000, lr: 2e-3, batchSize: 32, perceptionSteps: 4000, perceptionFormats: ['yes_no', 'caption_matching'], curriculum: [{ dimensions: ['perception'], steps: 1500, formats: ['multi_choice', 'captioning'] }] }),
+    '4000 perception + 1500 perception in multi_choice, captioning (yes_no, caption_matching) + 1000 steps',
+  );
 });

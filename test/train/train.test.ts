@@ -273,9 +273,9 @@ test('perceptionFormats limits the perception phase to those formats, as the sam
   assert.ok(differs, 'limiting the formats changes the trained parameters');
 });
 
-test('a curriculum trains each phase on its own temporal dimensions after the perception phase, as the same stages written by hand, and resumes between phases bit for bit', async () => {
+test('a curriculum trains each phase on its own temporal dimensions (and formats, where it names them) after the perception phase, as the same stages written by hand, and resumes between phases bit for bit', async () => {
   const formats = ['yes_no', 'caption_matching'] as const;
-  const curriculum = [{ dimensions: ['attribute_change' as const], steps: 2 }, { dimensions: ['attribute_change' as const, 'order' as const], steps: 2 }];
+  const curriculum = [{ dimensions: ['attribute_change' as const], steps: 2 }, { dimensions: ['attribute_change' as const, 'order' as const], steps: 2, formats: ['multi_choice' as const, 'yes_no' as const] }];
   const settings = (out: string) => base(out, 2, { stages: { ...base(out, 2).stages, instruct: { steps: 2, lr: 3e-3, batchSize: 8, perceptionSteps: 2, perceptionFormats: [...formats], curriculum } } });
   const out = path.join(root, 'temporal-curriculum');
   const straight = await train(settings(out));
@@ -286,12 +286,12 @@ test('a curriculum trains each phase on its own temporal dimensions after the pe
   const dataset = openDataset(data);
   const aligned = await loadVideoLM(path.join(out, 'align', 'checkpoint'));
   const trainable = (n: string) => n.startsWith('visual.merger.') || n.startsWith('model.') || n.startsWith('lm_head.');
-  const only = (dimensions: string[]) => (q: { dimension: string; format: string }) => dimensions.includes(q.dimension) && (formats as readonly string[]).includes(q.format);
+  const only = (dimensions: string[], inFormats: readonly string[] = formats) => (q: { dimension: string; format: string }) => dimensions.includes(q.dimension) && inFormats.includes(q.format);
   const phase = (name: string, filter?: (q: { dimension: string; format: string }) => boolean) =>
     ({ name, steps: 2, peakLr: 3e-3, warmupSteps: 1, trainable, objective: (m: typeof aligned) => new VideoQuestions(new TrainingData(dataset, m, 'train', 1, filter)) });
   const byHand = await runTraining(aligned, {
     runDir: path.join(root, 'temporal-curriculum-by-hand'), batchSize: 8, weightDecay: 0.01, maxGradNorm: 1, checkpointEvery: 1000, seed: 1,
-    stages: [phase('perception', only(['perception'])), phase('temporal attribute_change', only(['attribute_change'])), phase('temporal attribute_change+order', only(['attribute_change', 'order'])), phase('instruct')],
+    stages: [phase('perception', only(['perception'])), phase('temporal attribute_change', only(['attribute_change'])), phase('temporal attribute_change+order', only(['attribute_change', 'order'], ['multi_choice', 'yes_no'])), phase('instruct')],
   });
   for (const [name, p] of straight.model.params) assert.deepEqual(byHand.model.params.get(name)!.data, p.data, name);
 
