@@ -11,6 +11,7 @@ import { DIMENSIONS, FORMATS } from '../../src/data/types.js';
 import { benchmarkVocabulary } from '../../src/data/vocabulary.js';
 import { canonicalJson, settingsHash } from '../../src/engine/provenance.js';
 import { createVideoLM, saveVideoLM } from '../../src/models/checkpoint.js';
+import { DEFAULT_BASE_STAGES, formatCurriculum, parseCurriculum } from '../../src/train/recipes.js';
 import { presetConfig } from '../../src/models/config.js';
 import { buildWordLevelTokenizer } from '../../src/models/tokenizer/index.js';
 
@@ -125,6 +126,18 @@ test('--perception-formats names the formats it accepts and needs a perception p
     assert.match(r.stderr.trim(), message);
     assert.ok(!existsSync(out), 'a refused run leaves nothing behind');
   }
+});
+
+test("train base's and train instruct's curriculum default is the default pipeline's, written as the flag reads it back", async () => {
+  const phases = DEFAULT_BASE_STAGES.instruct.curriculum;
+  assert.ok(phases?.length, 'the default pipeline has a curriculum phase');
+  assert.deepEqual(parseCurriculum('--curriculum', formatCurriculum(phases)), phases);
+  assert.equal(formatCurriculum(phases), 'perception:1500:yes_no+multi_choice+caption_matching+captioning');
+  for (const [stage, flag] of [['base', '--instruct-curriculum'], ['instruct', '--curriculum']]) {
+    const help = (await tempolab(['train', stage!, '--help'])).stdout.replace(/\s+/g, ' ');
+    assert.ok(help.includes(`${flag} <phases>`) && help.includes(`(default: "${formatCurriculum(phases)}")`), `${stage}: ${help}`);
+  }
+  assert.equal(formatCurriculum([]), 'none');
 });
 
 test('--curriculum names what is wrong with a phase and how to write one, in one line', async () => {

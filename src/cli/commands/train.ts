@@ -6,7 +6,7 @@ import { TempolabError } from '../../engine/errors.js';
 import { FORMATS, type Format } from '../../data/types.js';
 import { PRESETS } from '../../models/config.js';
 import { evaluateClassifierRun, classifierSummary } from '../../train/classifier.js';
-import { DEFAULT_BASE_STAGES, DEFAULT_COMMON, DEFAULT_PERCEPTION_FORMATS, PRETRAINING_STAGES, parseCurriculum, readRunSettings, train, type BaseSettings, type FineTuneSettings, type StageSchedule, type PretrainingStage, type RunSettings } from '../../train/recipes.js';
+import { DEFAULT_BASE_STAGES, DEFAULT_COMMON, DEFAULT_PERCEPTION_FORMATS, PRETRAINING_STAGES, formatCurriculum, parseCurriculum, readRunSettings, train, type BaseSettings, type FineTuneSettings, type StageSchedule, type PretrainingStage, type RunSettings } from '../../train/recipes.js';
 import { checkpointDir, type StepProgress } from '../../train/trainer.js';
 import { interruptFlag } from '../interrupt.js';
 import { int, layerList, oneOf, positiveNumber, rejectFlagsWithResume } from '../options.js';
@@ -118,7 +118,7 @@ export function registerTrain(program: Command): void {
   }
   base.option('--instruct-perception-steps <n>', 'instruct steps on perception questions alone before every format (0: none)', String(DEFAULT_BASE_STAGES.instruct.perceptionSteps ?? 0))
     .option('--instruct-perception-formats <list>', `formats of those steps and of the curriculum's, comma-separated: ${FORMATS.join(', ')} (default: ${DEFAULT_PERCEPTION_FORMATS.join(',')})`)
-    .option('--instruct-curriculum <phases>', `temporal phases after the perception phase, DIM+DIM:STEPS[:FORMAT+FORMAT] comma-separated, a phase's own formats last (e.g. attribute_change:1000,perception:1500:multi_choice+captioning; default none)`)
+    .option('--instruct-curriculum <phases>', `phases after the perception phase, DIM+DIM:STEPS[:FORMAT+FORMAT] comma-separated, a phase's own formats last (e.g. attribute_change:1000,attribute_change+order:1500; none: no phases)`, formatCurriculum(DEFAULT_BASE_STAGES.instruct.curriculum))
     .option('--instruct-balance-dimensions', 'every dimension of a curriculum phase and of the final steps on everything gets an equal share of the examples')
     .option('--vision-data <dir>', 'the vision stage trains on this synthetic dataset instead of --data (more images for the ViT)');
   base.action(async (f: CommonFlags & Record<string, string>, command: Command) => {
@@ -147,7 +147,7 @@ export function registerTrain(program: Command): void {
       c.option('--instruct-trainable <what>', '"decoder" (merger + decoder) or "all"', 'decoder')
         .option('--perception-steps <n>', 'steps on perception questions alone before --steps on every format (0: none)', String(d.perceptionSteps ?? 0))
         .option('--perception-formats <list>', `formats of those steps and of the curriculum's, comma-separated: ${FORMATS.join(', ')} (default: ${DEFAULT_PERCEPTION_FORMATS.join(',')})`)
-        .option('--curriculum <phases>', `temporal phases after the perception phase, DIM+DIM:STEPS[:FORMAT+FORMAT] comma-separated, a phase's own formats last (e.g. attribute_change:1000,perception:1500:multi_choice+captioning; default none)`)
+        .option('--curriculum <phases>', `phases after the perception phase, DIM+DIM:STEPS[:FORMAT+FORMAT] comma-separated, a phase's own formats last (e.g. attribute_change:1000,attribute_change+order:1500; none: no phases)`, formatCurriculum(d.curriculum))
         .option('--balance-dimensions', 'every dimension of a curriculum phase and of the final steps on everything gets an equal share of the examples');
     }
     c.action(async (f: CommonFlags & Record<string, string>, command: Command) => {
