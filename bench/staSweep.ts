@@ -12,7 +12,7 @@ import { armsBeatingControl, STA_SWEEP_FILE, staSweepTable, type StaSweep, type 
 /**
  * Does STA beat the control for some honest choice of its settings? STAVE and the control
  * fine-tuned from one base over two stage lengths, head_scale 0.25 / 0.5 / 1.0 and the blocks that
- * get STA (learning rates are not swept yet; the 7 arms take 12.5 min on 2 cores), every arm scored on the
+ * get STA (learning rates are not swept yet; the 7 arms take 7–13 min on 2 cores), every arm scored on the
  * VALIDATION split (never the test split: the demo's settings are chosen here and measured there).
  *
  * Each arm is `tempolab train stave|control` then `tempolab eval --split val`, one process per arm
