@@ -203,7 +203,7 @@ export const DEFAULT_COMMON = { seed: 0, batchSize: 16, checkpointEvery: 100, we
 /**
  * The formats the default perception phase trains: yes/no and caption matching, whose binding (a
  * question word compared with the video) a fresh decoder crosses only on their own; with multi-choice
- * and captioning beside them 4000 steps stayed at chance (README, "A base that sees shape").
+ * and captioning beside them 4000 steps stayed at chance (README, "The next base").
  */
 export const DEFAULT_PERCEPTION_FORMATS: readonly Format[] = ['yes_no', 'caption_matching'];
 
