@@ -254,7 +254,7 @@ function stagesOf(s: Exclude<RunSettings, BaseSettings>, dataset: Dataset): Stag
         if (!dataset.questions('train').some(inPhase)) {
           throw new TempolabError(`curriculum phase ${name} has no ${phaseFormats.join(' or ')} questions in the train split of ${dataset.dir}: give a curriculum of dimensions this data has, or --curriculum none`);
         }
-        return one(`temporal ${name}`, phase.steps, s.lr, trainable, videoQuestions(inPhase, balanced));
+        return one(`curriculum ${name}`, phase.steps, s.lr, trainable, videoQuestions(inPhase, balanced));
       });
       return [...perception, ...curriculum, everything];
     }

@@ -188,7 +188,7 @@ test('--balance-dimensions reaches the run: train instruct stores it in run.json
   const settings = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'));
   assert.equal(settings.balanceDimensions, true);
   const stages = readFileSync(path.join(out, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).stage);
-  assert.deepEqual(stages, ['temporal perception+action', 'temporal perception+action', 'instruct']);
+  assert.deepEqual(stages, ['curriculum perception+action', 'curriculum perception+action', 'instruct']);
   rmSync(out, { recursive: true, force: true });
 });
 

@@ -280,7 +280,7 @@ test('a curriculum trains each phase on its own temporal dimensions (and formats
   const out = path.join(root, 'temporal-curriculum');
   const straight = await train(settings(out));
   const log = (await fs.readFile(path.join(out, 'instruct', 'log.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
-  assert.deepEqual(log.map((l) => l.stage), ['perception', 'perception', 'temporal attribute_change', 'temporal attribute_change', 'temporal attribute_change+order', 'temporal attribute_change+order', 'instruct', 'instruct']);
+  assert.deepEqual(log.map((l) => l.stage), ['perception', 'perception', 'curriculum attribute_change', 'curriculum attribute_change', 'curriculum attribute_change+order', 'curriculum attribute_change+order', 'instruct', 'instruct']);
   assert.deepEqual(JSON.parse(await fs.readFile(path.join(out, 'instruct', 'run.json'), 'utf8')).curriculum, curriculum);
 
   const dataset = openDataset(data);
@@ -291,7 +291,7 @@ test('a curriculum trains each phase on its own temporal dimensions (and formats
     ({ name, steps: 2, peakLr: 3e-3, warmupSteps: 1, trainable, objective: (m: typeof aligned) => new VideoQuestions(new TrainingData(dataset, m, 'train', 1, filter)) });
   const byHand = await runTraining(aligned, {
     runDir: path.join(root, 'temporal-curriculum-by-hand'), batchSize: 8, weightDecay: 0.01, maxGradNorm: 1, checkpointEvery: 1000, seed: 1,
-    stages: [phase('perception', only(['perception'])), phase('temporal attribute_change', only(['attribute_change'])), phase('temporal attribute_change+order', only(['attribute_change', 'order'], ['multi_choice', 'yes_no'])), phase('instruct')],
+    stages: [phase('perception', only(['perception'])), phase('curriculum attribute_change', only(['attribute_change'])), phase('curriculum attribute_change+order', only(['attribute_change', 'order'], ['multi_choice', 'yes_no'])), phase('instruct')],
   });
   for (const [name, p] of straight.model.params) assert.deepEqual(byHand.model.params.get(name)!.data, p.data, name);
 
@@ -320,7 +320,7 @@ test('balanceDimensions trains every curriculum phase and the final steps with e
   const inPhase = (q: { dimension: string; format: string }) => ['perception', 'order'].includes(q.dimension) && (formats as readonly string[]).includes(q.format);
   const byHand = await runTraining(aligned, {
     runDir: path.join(root, 'balanced-curriculum-by-hand'), batchSize: 8, weightDecay: 0.01, maxGradNorm: 1, checkpointEvery: 1000, seed: 1,
-    stages: [phase('temporal perception+order', inPhase), phase('instruct')],
+    stages: [phase('curriculum perception+order', inPhase), phase('instruct')],
   });
   for (const [name, p] of straight.model.params) assert.deepEqual(byHand.model.params.get(name)!.data, p.data, name);
 });
