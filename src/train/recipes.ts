@@ -211,7 +211,9 @@ export const DEFAULT_PERCEPTION_FORMATS: readonly Format[] = ['yes_no', 'caption
  * Pipeline defaults for the `small` preset on the synthetic benchmark (the demo's; README, Training).
  * The vision stage is long because shape is learned late (87 % of object patches after 9000 steps,
  * 29 % after 300); after the yes/no and caption-matching binding, perception in every format
- * teaches the shape words the multi-choice and captioning answers need.
+ * teaches the shape words the multi-choice and captioning answers need. The instruct stage runs on
+ * the demo's 20 000 clips: on 2000 the binding phase memorised its clips (loss 0.002) and held
+ * 85 % on validation, on 20 000 it generalises (README, "A base on 20 000 clips").
  */
 export const DEFAULT_BASE_STAGES: Record<PretrainingStage, StageSchedule> = {
   vision: { steps: 9000, lr: 2e-3, batchSize: 8 },
@@ -220,7 +222,7 @@ export const DEFAULT_BASE_STAGES: Record<PretrainingStage, StageSchedule> = {
   instruct: {
     steps: 1000, lr: 2e-3, batchSize: 32,
     perceptionSteps: 4000, perceptionFormats: [...DEFAULT_PERCEPTION_FORMATS],
-    curriculum: [{ dimensions: ['perception'], steps: 1500, formats: [...FORMATS] }],
+    curriculum: [{ dimensions: ['perception'], steps: 3000, formats: [...FORMATS] }],
   },
 };
 

@@ -132,7 +132,7 @@ test("train base's and train instruct's curriculum default is the default pipeli
   const phases = DEFAULT_BASE_STAGES.instruct.curriculum;
   assert.ok(phases?.length, 'the default pipeline has a curriculum phase');
   assert.deepEqual(parseCurriculum('--curriculum', formatCurriculum(phases)), phases);
-  assert.equal(formatCurriculum(phases), 'perception:1500:yes_no+multi_choice+caption_matching+captioning');
+  assert.equal(formatCurriculum(phases), 'perception:3000:yes_no+multi_choice+caption_matching+captioning');
   for (const [stage, flag] of [['base', '--instruct-curriculum'], ['instruct', '--curriculum']]) {
     const help = (await tempolab(['train', stage!, '--help'])).stdout.replace(/\s+/g, ' ');
     assert.ok(help.includes(`${flag} <phases>`) && help.includes(`(default: "${formatCurriculum(phases)}")`), `${stage}: ${help}`);

@@ -57,7 +57,7 @@ test('the shipped base sees: it answers perception yes/no and caption matching o
 test('a base is refused on other data, with a one-line error naming both datasets', async () => {
   const other = path.join(root, 'other');
   await synthesizeDataset(other, { train: 4, val: 2, test: 2, frames: 4, size: 16, seed: 5 });
-  assert.throws(() => readPretrainedBase(SHIPPED_BASE, openDataset(other)), (e: Error) => /^base run .* was trained on other data \(synthetic, seed 0, 2000\/100\/400 clips\) than .* \(synthetic, seed 5, 4\/2\/2 clips\): use the data it was trained on, or train a base on this data$/.test(e.message) && !e.message.includes('\n'));
+  assert.throws(() => readPretrainedBase(SHIPPED_BASE, openDataset(other)), (e: Error) => /^base run .* was trained on other data \(synthetic, seed 0, 20000\/100\/400 clips\) than .* \(synthetic, seed 5, 4\/2\/2 clips\): use the data it was trained on, or train a base on this data$/.test(e.message) && !e.message.includes('\n'));
   assert.equal(pretrainedBaseFor(SHIPPED_BASE, openDataset(other)), null);
   assert.notEqual(pretrainedBaseFor(SHIPPED_BASE, openDataset(demoData)), null);
 });
