@@ -15,7 +15,7 @@ import { TempolabError } from '../engine/errors.js';
 import { canonicalJson, packageRoot } from '../engine/provenance.js';
 import { RUN_DATASET_FILE, PRETRAINING_STAGES, type BaseSettings } from './recipes.js';
 
-/** The base shipped with tempolab: the small preset on the default demo's data (seed 0, 2000/100/400 clips). */
+/** The base shipped with tempolab: the small preset on the default demo's data (seed 0, 20000/100/400 clips). */
 export const SHIPPED_BASE = path.join(packageRoot(), 'pretrained', 'base-small');
 
 /** Whether a model trained on the data `trainedOn` names may be evaluated on `manifest`'s test split (heldOutIdentity). */
