@@ -75,7 +75,7 @@ test('demo --base refuses what is not a finished base on its data, in one line',
     [['--base', dir, '--train-base'], /^tempolab: --base and --train-base contradict each other: give one$/],
     [['--base', path.join(dir, 'missing')], /^tempolab: --base .*missing does not exist: give a run directory written by tempolab train base$/],
     [['--base', dir], /^tempolab: .* is not a base run \(no run\.json\): make one with tempolab train base --data DIR --out .*$/],
-    [['--base', path.resolve('pretrained/base-small')], /^tempolab: base run .* was trained on other data \(synthetic, seed 0, 2000\/100\/400 clips\) than .* \(synthetic, seed 0, 40\/4\/24 clips\): use the data it was trained on, or train a base on this data$/],
+    [['--base', path.resolve('pretrained/base-small')], /^tempolab: base run .* was trained on other data \(synthetic, seed 0, 20000\/100\/400 clips\) than .* \(synthetic, seed 0, 40\/4\/24 clips\): use the data it was trained on, or train a base on this data$/],
   ];
   for (const [args, expected] of cases) {
     const r = await run(process.execPath, [cli, 'demo', '--quick', '--out', path.join(dir, 'out'), ...args]).then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
