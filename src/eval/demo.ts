@@ -5,7 +5,8 @@
  * take STAVE (STA, stage 1 + symmetry-breaking phase + stage 2) and the control (same stages, no
  * STA) fine-tuned from it (the shipped runs when they are exactly the demo's, else trained here),
  * run the vision-only STA check (ViT ± STA + linear head), evaluate the three VideoLMs on the
- * test split, probe them, and write report.html, report.md and results.json. `quick` shrinks every
+ * test split — their generated answers, and again the option each finds most likely (what it knows
+ * beside what it says) — , probe them, and write report.html, report.md and results.json. `quick` shrinks every
  * size; the code path is the same. With `seeds` > 1, STAVE and control are retrained with further
  * seeds (from the same finished base when the demo starts from one, else each seed trains its own
  * base too) and the STAVE − control difference is reported over seeds too.
@@ -44,6 +45,7 @@ import { pretrainedBaseFor, readFinishedBase, readPretrainedBase, SHIPPED_BASE }
 import { FINE_TUNE_KINDS, pretrainedFineTunesFor, SHIPPED_FINE_TUNES, type FineTuneKind } from '../train/pretrainedFineTunes.js';
 import type { StepProgress } from '../train/trainer.js';
 import { answerQuestions } from './answer.js';
+import type { Scoring } from './candidates.js';
 import { compareOnDimensions, type DimensionVerdict } from './compare.js';
 import { embeddingDiagnostics, type EmbeddingDiagnostics } from './diagnostics.js';
 import { visionHeadAccuracy, type VisionHeadAccuracy } from './visionHeads.js';
@@ -60,7 +62,7 @@ import { EXPERIMENT_NAMES, experiment } from '../probe/experiments.js';
 import { experimentQuestions, runExperiment } from '../probe/runner.js';
 import { lineChart } from './svg.js';
 import { markdownTable } from './markdown.js';
-import { comparisonTable } from './tables.js';
+import { comparisonTable, verdictTable } from './tables.js';
 import { bootstrapInterval } from '../data/statistics.js';
 import { armsBeatingControl, readStaSweep, staSweepTable, type StaSweep } from './staSweep.js';
 
@@ -136,7 +138,7 @@ export const DEMO_QUICK: DemoSettings = {
   fineTunes: 'train',
 };
 
-export type DemoPhase = 'data' | 'base' | PretrainingStage | 'diagnostics' | 'stave' | 'control' | 'classify' | 'eval' | 'video' | 'probes' | 'seeds' | 'report';
+export type DemoPhase = 'data' | 'base' | PretrainingStage | 'diagnostics' | 'stave' | 'control' | 'classify' | 'eval' | 'likelihood' | 'video' | 'probes' | 'seeds' | 'report';
 
 export interface DemoHooks {
   onPhase?: (phase: DemoPhase, detail: string) => void;
@@ -154,6 +156,12 @@ export interface SeedRow {
 export interface DemoResult {
   dir: string;
   results: EvaluationResult[];
+  /**
+   * The same test questions answered by the option each model finds most likely (lmms-eval's
+   * loglikelihood mode; captioning is still generated): what a model knows even where its generated
+   * answer does not bind it to the option's letter.
+   */
+  likelihoodResults: EvaluationResult[];
   /** The three models on the encoded-video set. */
   videoResults: EvaluationResult[];
   classifier: ClassifierResult[];
@@ -288,17 +296,19 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
 
   const questions = dataset.questions('test');
   const predictions: Record<string, Prediction[]> = {};
-  const evaluateModels = async (trained: TrainedModels, seed: number, label: string, on: Dataset = dataset, names: readonly ModelName[] = MODELS) => {
+  const evaluateModels = async (trained: TrainedModels, seed: number, label: string, on: Dataset = dataset, names: readonly ModelName[] = MODELS, scoring: Scoring = 'generate') => {
     const results: EvaluationResult[] = [];
     const asked = on.questions('test');
     for (const name of names) {
-      const preds = await answerQuestions(trained.models[name], on, asked, { onProgress: (d, t) => hooks.onEvalProgress?.(`${name}${label}`, d, t) });
+      const preds = await answerQuestions(trained.models[name], on, asked, { scoring, onProgress: (d, t) => hooks.onEvalProgress?.(`${name}${label}`, d, t) });
       if (on === dataset && !label) predictions[name] = preds;
       results.push(evaluate(scorePredictions(asked, preds), { model: name, split: 'test', seed }));
     }
     return results;
   };
   const results = await phase('eval', `3 models on ${questions.length} test questions`, () => evaluateModels(main, s.seed, ''));
+  const likelihoodResults = await phase('likelihood', `3 models on the same questions, each closed question answered by its most likely option`, () =>
+    evaluateModels(main, s.seed, ' (likelihood)', dataset, MODELS, 'likelihood'));
   const v = s.videoSet;
   const videoResults = await phase('video', `${v.clips} clips drawn at ${v.render.size}×${v.render.size}, ${v.render.frames} frames, H.264 by ffmpeg, imported at ${v.import.frames} × ${v.import.size}×${v.import.size}`, async () =>
     evaluateModels(main, s.seed, ' (encoded video)', openDataset(await makeVideoSet(path.join(dir, 'video-set'), v))));
@@ -330,12 +340,12 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
   const summary = markdownTable(comparisonTable(results));
   const verdicts = compareOnDimensions(results.find((r) => r.model === 'stave')!, results.find((r) => r.model === 'control')!, { measure: 'pairs' });
   await phase('report', dir, async () => {
-    const blocks = await reportBlocks(s, dataset, { main, results, videoResults, predictions, classifier, diagnostics, visionHeads, seedRows, probeRuns, verdicts, seconds });
+    const blocks = await reportBlocks(s, dataset, { main, results, likelihoodResults, videoResults, predictions, classifier, diagnostics, visionHeads, seedRows, probeRuns, verdicts, seconds });
     await writeReport({ title: 'tempolab demo: STAVE vs control on the synthetic temporal benchmark', blocks }, { html: path.join(dir, 'report.html'), markdown: path.join(dir, 'report.md') });
     for (const m of MODELS) await writeFileAtomic(path.join(dir, 'predictions', `${m}.jsonl`), predictions[m]!.map((p) => JSON.stringify(p)).join('\n') + '\n');
-    await writeFileAtomic(path.join(dir, 'results.json'), JSON.stringify({ provenance: provenance(s), settings: s, seconds, results, videoResults, verdicts, classifier, diagnostics, visionHeads, seeds: seedRows, probes: probeRuns }, null, 1) + '\n');
+    await writeFileAtomic(path.join(dir, 'results.json'), JSON.stringify({ provenance: provenance(s), settings: s, seconds, results, likelihoodResults, videoResults, verdicts, classifier, diagnostics, visionHeads, seeds: seedRows, probes: probeRuns }, null, 1) + '\n');
   });
-  return { dir, results, videoResults, classifier, diagnostics, visionHeads, seeds: seedRows, seconds, summary };
+  return { dir, results, likelihoodResults, videoResults, classifier, diagnostics, visionHeads, seeds: seedRows, seconds, summary };
 }
 
 /**
@@ -396,6 +406,7 @@ export function captionSubjectAccuracy(questions: readonly Question[], predictio
 interface ReportInputs {
   main: TrainedModels;
   results: EvaluationResult[];
+  likelihoodResults: EvaluationResult[];
   videoResults: EvaluationResult[];
   predictions: Record<string, Prediction[]>;
   classifier: ClassifierResult[];
@@ -455,6 +466,7 @@ async function reportBlocks(s: DemoSettings, dataset: Dataset, r: ReportInputs):
       header: ['dimension', 'STAVE pairs', 'control pairs', 'STAVE beats control beyond the 95% intervals'],
       rows: r.verdicts.filter((v) => v.dimension !== 'perception').map((v) => [v.dimension, interval(v.x), interval(v.y), v.beats ? 'yes' : 'no']),
     }),
+    ...likelihoodBlocks(r.results, r.likelihoodResults),
     ...staSweepBlocks(readStaSweep(r.main.runs.base)),
     heading('Over seeds'),
     tableBlock({
@@ -474,6 +486,30 @@ async function reportBlocks(s: DemoSettings, dataset: Dataset, r: ReportInputs):
     tableBlock({ header: ['question', 'ground truth', ...MODELS], rows: answerRows }),
     heading('Causal-pathway probes (Causality Matters §4–5)'),
     ...probeReportBlocks(r.probeRuns),
+  ];
+}
+
+/**
+ * Generated answers against the most likely option, model by model: a model can rank the right
+ * option first yet open its generated answer with another option's letter (or the same answer for both
+ * clips of a pair), so the two scorings apart say whether a gap is in what it sees or in how it answers.
+ */
+function likelihoodBlocks(generated: readonly EvaluationResult[], likelihood: readonly EvaluationResult[]): ReportBlock[] {
+  const closed = ['yes_no', 'multi_choice', 'caption_matching'] as const;
+  const row = (r: EvaluationResult, scoring: string) => [r.model, scoring, interval(r.all.overall), interval(r.all.byDimension.perception), interval(r.all.pairs.overall), ...closed.map((f) => interval(r.all.byFormat[f]))];
+  const x = likelihood.find((r) => r.model === 'stave');
+  const y = likelihood.find((r) => r.model === 'control');
+  return [
+    heading('What the models know beside what they say (likelihood scoring)'),
+    paragraph(
+      'The same test questions, each yes/no, multi-choice and caption-matching question answered by the full answer the model finds most likely (lmms-eval\'s loglikelihood mode); captioning has no closed set and is generated under both scorings (the overall and perception columns include it alike). ' +
+        'Where the likelihood row is far above the generated one, the model ranks the right option first but its greedy answer does not name it: the gap is in answering, not in seeing. The generated answers stay the benchmark\'s score.',
+    ),
+    tableBlock({
+      header: ['model', 'scoring', 'overall', 'perception', 'opposing pairs', ...closed],
+      rows: MODELS.flatMap((m) => [row(generated.find((r) => r.model === m)!, 'generated'), row(likelihood.find((r) => r.model === m)!, 'most likely option')]),
+    }),
+    ...(x && y ? [tableBlock(verdictTable(x, y, { measure: 'pairs' }))] : []),
   ];
 }
 

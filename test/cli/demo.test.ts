@@ -33,6 +33,13 @@ test('tempolab demo --quick runs end to end and writes a report whose numbers ma
   assert.ok(results.visionHeads.patches.all > 0 && results.visionHeads.colour >= 0 && results.visionHeads.colour <= 1, 'the vision heads were scored');
   assert.match(html, /What the ViT itself sees, read by the vision stage&#39;s own dense heads|What the ViT itself sees, read by the vision stage's own dense heads/);
   assert.match(html, /Vision-only check of STA/);
+  // Likelihood scoring beside generation: captioning has no closed set, so both scorings generate it and must agree there.
+  assert.deepEqual(results.likelihoodResults.map((r: { model: string }) => r.model), ['base', 'control', 'stave']);
+  for (const [k, r] of results.likelihoodResults.entries()) {
+    assert.equal(r.questions, results.results[k].questions, `${r.model}: the same test questions under both scorings`);
+    assert.deepEqual(r.all.byFormat.captioning, results.results[k].all.byFormat.captioning, `${r.model}: captioning is generated under both scorings`);
+  }
+  assert.match(markdown, /What the models know beside what they say \(likelihood scoring\)/);
   // The encoded-video set: every model answered every imported question, and its pairs were linked.
   assert.deepEqual(results.videoResults.map((r: { model: string }) => r.model), ['base', 'control', 'stave']);
   assert.equal(results.videoResults[0].questions, 8 * 8, '8 encoded clips, 8 questions each');
