@@ -62,7 +62,7 @@ import { EXPERIMENT_NAMES, experiment } from '../probe/experiments.js';
 import { experimentQuestions, runExperiment } from '../probe/runner.js';
 import { lineChart } from './svg.js';
 import { markdownTable } from './markdown.js';
-import { comparisonTable, verdictTable } from './tables.js';
+import { comparisonTable, verdictTable, type Table } from './tables.js';
 import { bootstrapInterval } from '../data/statistics.js';
 import { armsBeatingControl, readStaSweep, staSweepTable, type StaSweep } from './staSweep.js';
 
@@ -434,7 +434,7 @@ async function reportBlocks(s: DemoSettings, dataset: Dataset, r: ReportInputs):
   const diff = seedInterval(r.seedRows.map((row) => row.stave.pairs - row.control.pairs));
   const b = r.main.baseSettings;
   return [
-    ...findingsBlocks(findings({ results: r.results, answers: Object.fromEntries(MODELS.map((m) => [m, scorePredictions(questions, r.predictions[m]!)])), questions, probes: r.probeRuns, classifier: r.classifier, seed: s.seed })),
+    ...findingsBlocks(findings({ results: r.results, likelihoodResults: r.likelihoodResults, answers: Object.fromEntries(MODELS.map((m) => [m, scorePredictions(questions, r.predictions[m]!)])), questions, probes: r.probeRuns, classifier: r.classifier, seed: s.seed })),
     heading('Setup'),
     paragraph(
       `Synthetic temporal benchmark: ${s.clips.train} training clips, ${s.clips.test} test clips (8 frames of 32×32, opposing pairs, plus static perception questions). ` +
@@ -509,8 +509,13 @@ function likelihoodBlocks(generated: readonly EvaluationResult[], likelihood: re
       header: ['model', 'scoring', 'overall', 'perception', 'opposing pairs', ...closed],
       rows: MODELS.flatMap((m) => [row(generated.find((r) => r.model === m)!, 'generated'), row(likelihood.find((r) => r.model === m)!, 'most likely option')]),
     }),
-    ...(x && y ? [tableBlock(verdictTable(x, y, { measure: 'pairs' }))] : []),
+    ...(x && y ? [tableBlock(temporalRows(verdictTable(x, y, { measure: 'pairs' })))] : []),
   ];
+}
+
+/** A per-dimension table without its perception row: perception questions come in no opposing pairs. */
+function temporalRows(table: Table): Table {
+  return { ...table, rows: table.rows.filter((row) => row[0] !== 'perception') };
 }
 
 /** The STA sweep measured on the base's validation split, when the base carries one (bench:sweep). */

@@ -27,6 +27,11 @@ export interface FindingsInput {
   /** The evaluated questions: chance levels come from their option counts. */
   questions?: readonly Question[];
   probes?: readonly ProbeRun[];
+  /**
+   * The same questions answered by the option each model finds most likely (likelihood scoring), one
+   * result per model of `results`: what the models know beside what they generate.
+   */
+  likelihoodResults?: readonly EvaluationResult[];
   /** The vision-only check: the ViT arm and the ViT + STA arm (any order). */
   classifier?: readonly ClassifierResult[];
   /** The model compared against the baseline (default "stave") and the baseline (default "control"). */
@@ -264,6 +269,8 @@ export function findings(input: FindingsInput): Findings {
     const separated = difference.byFormat.slice(1).filter((d) => d.low > 0 || d.high < 0).map((d) => d.format);
     sentences.push(`${challenger} − ${baseline}: ${pts(all.mean)} accuracy points (95% interval ${pts(all.low)}…${pts(all.high)}, paired over ${all.n} questions): ${verdict}; formats where the interval excludes 0: ${separated.length ? separated.join(', ') : 'none'}; the two give the same answer on ${difference.sameAnswers} of ${all.n} questions.`);
   }
+  const known = likelihoodSentence(input.results ?? [], input.likelihoodResults ?? [], challenger, baseline);
+  if (known) sentences.push(known);
   const staCheck = visionOnlySentence(input.classifier ?? []);
   if (staCheck) sentences.push(staCheck);
   if (probes.length > 0) {
@@ -273,6 +280,25 @@ export function findings(input: FindingsInput): Findings {
     sentences.push(`Probes against the paper's findings: ${count('reproduced')} reproduced, ${count('not reproduced')} not reproduced, ${count('not testable')} not testable (of ${probes.length} figure × model readings)${reproduced.length ? `; reproduced: ${reproduced.join(', ')}` : ''}${chanceProbed.length ? `; ${chanceProbed.join(', ')} answer${chanceProbed.length === 1 ? 's' : ''} at chance, so ${chanceProbed.length === 1 ? 'its' : 'their'} probes cannot test the paper (the measured contrasts are in the table)` : ''}.`);
   }
   return { sentences, accuracy, difference, probes };
+}
+
+/**
+ * Likelihood scoring in one sentence: each model's overall accuracy beside its generated one, then the
+ * challenger against the baseline on opposing pairs, read by the "beyond both intervals" rule.
+ */
+function likelihoodSentence(generated: readonly EvaluationResult[], likelihood: readonly EvaluationResult[], challenger: string, baseline: string): string | null {
+  const models = likelihood.filter((r) => r.all.overall.mean !== null);
+  if (models.length === 0) return null;
+  const overall = models.map((r) => {
+    const said = generated.find((g) => g.model === r.model)?.all.overall.mean;
+    return `${r.model} ${pct(r.all.overall.mean!)}${said === null || said === undefined ? '' : ` (generated ${pct(said)})`}`;
+  });
+  const x = likelihood.find((r) => r.model === challenger)?.all.pairs.overall;
+  const y = likelihood.find((r) => r.model === baseline)?.all.pairs.overall;
+  const pairs = x?.mean != null && y?.mean != null && x.low != null && x.high != null && y.low != null && y.high != null
+    ? `; opposing pairs ${challenger} ${pct(x.mean)} vs ${baseline} ${pct(y.mean)}: ${x.low > y.high ? `${challenger} ahead beyond both intervals` : x.high < y.low ? `${challenger} behind beyond both intervals` : 'the intervals overlap: no difference shown'}`
+    : '';
+  return `Answered by the option each model finds most likely (likelihood scoring; the accuracies above are of generated answers): ${overall.join(', ')}${pairs}.`;
 }
 
 /**

@@ -46,6 +46,20 @@ test('accuracy against chance and the paired STAVE − control difference, on a 
   assert.match(f.sentences[1]!, /^control: 25\.0% of 20 questions right; at chance/);
 });
 
+test('likelihood scoring in one sentence: each model beside its generated accuracy, then the pair verdict', () => {
+  // 20 four-option questions in 10 opposing pairs (q0–q1, q2–q3, …). Generated, both models answer "B"
+  // (all wrong); by likelihood STAVE picks "A" everywhere (10 of 10 pairs) and the control on q0–q4
+  // only (pairs q0–q1 and q2–q3: 2 of 10), so STAVE's pair interval [1, 1] lies above the control's.
+  const qs = Array.from({ length: 20 }, (_, i) => ({ ...question(`q${i}`, 'multi_choice'), partnerId: `q${i ^ 1}` }));
+  const scored = (picks: (i: number) => string) => scorePredictions(qs, qs.map((q, i) => ({ questionId: q.id, prediction: picks(i) })));
+  const results = ['stave', 'control'].map((model) => evaluate(scored(() => 'B'), { model }));
+  const likelihoodResults = [evaluate(scored(() => 'A'), { model: 'stave' }), evaluate(scored((i) => (i < 5 ? 'A' : 'B')), { model: 'control' })];
+  assert.equal(likelihoodResults[1]!.all.pairs.overall.mean, 0.2);
+  const sentence = findings({ results, likelihoodResults, questions: qs }).sentences.find((x) => x.startsWith('Answered by the option'));
+  assert.equal(sentence, 'Answered by the option each model finds most likely (likelihood scoring; the accuracies above are of generated answers): stave 100.0% (generated 0.0%), control 25.0% (generated 0.0%); opposing pairs stave 100.0% vs control 20.0%: stave ahead beyond both intervals.');
+  assert.equal(findings({ results, questions: qs }).sentences.some((x) => x.startsWith('Answered by the option')), false, 'no likelihood results, no sentence');
+});
+
 test('probe claims: reproduced, not reproduced and not testable, with the numbers', () => {
   const qs = ['a', 'b', 'c', 'd'];
   const probes = [
