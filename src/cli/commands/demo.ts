@@ -15,14 +15,14 @@ function timestamp(): string {
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('the main job: make the synthetic benchmark, take the shipped base VideoLM and its shipped STAVE and control fine-tunes (or train them), the vision-only STA check, evaluate, probe and write runs/<timestamp>/report.html')
+    .description('the main job: make the synthetic benchmark, take the shipped base VideoLM and its shipped STAVE and control fine-tunes (or train them), the vision-only STA check, evaluate (generated answers, and the option each model finds most likely), probe and write runs/<timestamp>/report.html')
     .option('--quick', 'smaller everything (tiny model, few clips and steps), same code path: under 2 minutes')
     .option('--out <dir>', 'output directory (default runs/<timestamp>)')
     .option('--seed <n>', 'seed for data, initialisation and data order', '0')
     .option('--seeds <n>', 'train base, STAVE and control with this many seeds and report STAVE − control over seeds', '1')
     .option('--base <run>', 'start STAVE and control from this finished `train base` run (trained on the same data)')
-    .option('--train-base', 'train the base here in four stages (about 25 min) even where the shipped pretrained/base-small fits the data')
-    .option('--train-fine-tunes', 'train STAVE and control here (about 50 min on 2 cores) even where the shipped pretrained/fine-tunes-small are the runs the demo would train')
+    .option('--train-base', 'train the base here in four stages (about an hour on 2 cores) even where the shipped pretrained/base-small fits the data')
+    .option('--train-fine-tunes', 'train STAVE and control here (about 65 min on 2 cores, the two arms one after the other) even where the shipped pretrained/fine-tunes-small are the runs the demo would train')
     .action(async (f: { quick?: boolean; out?: string; seed: string; seeds: string; base?: string; trainBase?: boolean; trainFineTunes?: boolean }) => {
       const defaults = f.quick ? DEMO_QUICK : DEMO_DEFAULT;
       if (f.base !== undefined && f.trainBase) throw new TempolabError('--base and --train-base contradict each other: give one');
