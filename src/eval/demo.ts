@@ -45,7 +45,6 @@ import { pretrainedBaseFor, readFinishedBase, readPretrainedBase, SHIPPED_BASE }
 import { FINE_TUNE_KINDS, pretrainedFineTunesFor, SHIPPED_FINE_TUNES, type FineTuneKind } from '../train/pretrainedFineTunes.js';
 import type { StepProgress } from '../train/trainer.js';
 import { answerQuestions } from './answer.js';
-import type { Scoring } from './candidates.js';
 import { compareOnDimensions, type DimensionVerdict } from './compare.js';
 import { embeddingDiagnostics, type EmbeddingDiagnostics } from './diagnostics.js';
 import { visionHeadAccuracy, type VisionHeadAccuracy } from './visionHeads.js';
@@ -296,19 +295,29 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
 
   const questions = dataset.questions('test');
   const predictions: Record<string, Prediction[]> = {};
-  const evaluateModels = async (trained: TrainedModels, seed: number, label: string, on: Dataset = dataset, names: readonly ModelName[] = MODELS, scoring: Scoring = 'generate') => {
+  const evaluateModels = async (trained: TrainedModels, seed: number, label: string, on: Dataset = dataset, names: readonly ModelName[] = MODELS) => {
     const results: EvaluationResult[] = [];
     const asked = on.questions('test');
     for (const name of names) {
-      const preds = await answerQuestions(trained.models[name], on, asked, { scoring, onProgress: (d, t) => hooks.onEvalProgress?.(`${name}${label}`, d, t) });
+      const preds = await answerQuestions(trained.models[name], on, asked, { onProgress: (d, t) => hooks.onEvalProgress?.(`${name}${label}`, d, t) });
       if (on === dataset && !label) predictions[name] = preds;
       results.push(evaluate(scorePredictions(asked, preds), { model: name, split: 'test', seed }));
     }
     return results;
   };
   const results = await phase('eval', `3 models on ${questions.length} test questions`, () => evaluateModels(main, s.seed, ''));
-  const likelihoodResults = await phase('likelihood', `3 models on the same questions, each closed question answered by its most likely option`, () =>
-    evaluateModels(main, s.seed, ' (likelihood)', dataset, MODELS, 'likelihood'));
+  // Captions have no closed set, so likelihood scoring would generate them again: the eval phase's captions stand in.
+  const closedQuestions = questions.filter((q) => q.format !== 'captioning');
+  const closedIds = new Set(closedQuestions.map((q) => q.id));
+  const likelihoodResults = await phase('likelihood', `3 models on the same questions, each closed question answered by its most likely option`, async () => {
+    const out: EvaluationResult[] = [];
+    for (const name of MODELS) {
+      const closed = await answerQuestions(main.models[name], dataset, closedQuestions, { scoring: 'likelihood', onProgress: (d, t) => hooks.onEvalProgress?.(`${name} (likelihood)`, d, t) });
+      const captions = predictions[name]!.filter((p) => !closedIds.has(p.questionId));
+      out.push(evaluate(scorePredictions(questions, [...closed, ...captions]), { model: name, split: 'test', seed: s.seed }));
+    }
+    return out;
+  });
   const v = s.videoSet;
   const videoResults = await phase('video', `${v.clips} clips drawn at ${v.render.size}×${v.render.size}, ${v.render.frames} frames, H.264 by ffmpeg, imported at ${v.import.frames} × ${v.import.size}×${v.import.size}`, async () =>
     evaluateModels(main, s.seed, ' (encoded video)', openDataset(await makeVideoSet(path.join(dir, 'video-set'), v))));
