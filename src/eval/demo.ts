@@ -360,14 +360,15 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
 /**
  * "1000 steps", or for an instruct stage with phases before it, e.g. "2000 perception + 1000
  * attribute_change + 1500 attribute_change+order (yes_no, caption_matching) + 1000 steps"; a
- * curriculum phase with formats of its own says them ("1500 perception in multi_choice, captioning").
+ * curriculum phase with formats of its own says them ("1500 perception in multi_choice, captioning");
+ * a described language stage says so.
  */
 export function stageSteps(schedule: StageSchedule): string {
   const phases = [
     ...(schedule.perceptionSteps ? [`${schedule.perceptionSteps} perception`] : []),
     ...(schedule.curriculum ?? []).map((phase) => `${phase.steps} ${phase.dimensions.join('+')}${phase.formats ? ` in ${phase.formats.join(', ')}` : ''}`),
   ];
-  if (phases.length === 0) return `${schedule.steps} steps`;
+  if (phases.length === 0) return `${schedule.steps} steps${schedule.described ? ' (closed questions also after their clip\'s description)' : ''}`;
   const formats = schedule.perceptionFormats ? ` (${schedule.perceptionFormats.join(', ')})` : '';
   return `${phases.join(' + ')}${formats} + ${schedule.steps} steps`;
 }

@@ -191,17 +191,25 @@ export class VisionPretraining extends ClipObjective implements Objective {
 /**
  * The decoder as a text language model over the benchmark's questions and answers (no video): the
  * chat prompt without its vision block, then the answer; every next token is a target.
+ *
+ * With `described`, every closed question (yes/no, multi-choice, caption matching) is also given
+ * after a text description of its clip, where the video would stand: reading comprehension, the
+ * skill a real VLM's LLM brings from text pretraining. Without a context the option letter and the
+ * yes/no are unpredictable, so a plain text LM learns only their prior (the shipped base answers
+ * "C" to every multi-choice question); with one, it learns to point at the option the context
+ * supports.
  */
 export class LanguageModeling implements Objective {
   readonly sequences: number[][];
   readonly sequenceLength: number;
   private readonly schedule: BatchSchedule;
 
-  constructor(questions: readonly Question[], model: VideoLM, seed: number) {
+  constructor(questions: readonly Question[], model: VideoLM, seed: number, options: { described?: boolean } = {}) {
     const tokenizer = model.tokenizer;
     if (!tokenizer) throw new TempolabError('the model has no tokenizer; language modelling needs tokenizer.json in the model directory');
     if (!questions.length) throw new TempolabError('no questions to train the language model on');
-    const texts = [...new Set(questions.map((q) => JSON.stringify([q.question, q.answer])))].map((t) => JSON.parse(t) as [string, string]);
+    const plain = questions.map((q) => [q.question, q.answer] as const);
+    const texts = [...new Set([...plain, ...(options.described ? describedQuestions(questions) : [])].map((t) => JSON.stringify(t)))].map((t) => JSON.parse(t) as [string, string]);
     this.sequences = texts.map(([question, answer]) => [...textChatPrompt(tokenizer, { question }), ...tokenizer.encode(answer), tokenizer.special.imEnd]);
     this.sequenceLength = Math.ceil(this.sequences.reduce((m, s) => Math.max(m, s.length), 0) / 8) * 8;
     this.schedule = new BatchSchedule(this.sequences.length, seed);
@@ -231,6 +239,24 @@ export class LanguageModeling implements Objective {
     });
     return { feeds: { input_ids: int64(ids), labels: int64(labels) }, units };
   }
+}
+
+/**
+ * Each closed question preceded by its clip's description: the clip's captioning answers (what it
+ * shows, then what happens), one per line. A clip without captioning questions has no description.
+ */
+export function describedQuestions(questions: readonly Question[]): Array<readonly [string, string]> {
+  const captions = new Map<string, string[]>();
+  for (const q of questions) {
+    if (q.format !== 'captioning') continue;
+    const lines = captions.get(q.videoId) ?? [];
+    if (q.dimension === 'perception') lines.unshift(q.answer);
+    else lines.push(q.answer);
+    captions.set(q.videoId, lines);
+  }
+  return questions
+    .filter((q) => q.format !== 'captioning' && captions.has(q.videoId))
+    .map((q) => [`${captions.get(q.videoId)!.join('\n')}\n${q.question}`, q.answer] as const);
 }
 
 /** Teacher-forced answers to video questions: alignment, instruction tuning, STAVE and the control. */

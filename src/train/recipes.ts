@@ -93,6 +93,12 @@ export interface StageSchedule {
    * temporal curriculum").
    */
   balanceDimensions?: boolean;
+  /**
+   * Language only: the closed questions are also trained after a text description of their clip
+   * (LanguageModeling), so the decoder arrives at the instruct stage knowing how to answer a
+   * multi-choice question by the letter of the option its context supports.
+   */
+  described?: boolean;
 }
 
 /**
@@ -130,6 +136,8 @@ export interface PretrainingStageSettings extends CommonSettings {
   curriculum?: CurriculumPhase[];
   /** Instruct only: equal shares per dimension in the curriculum and the final steps (StageSchedule.balanceDimensions). */
   balanceDimensions?: boolean;
+  /** Language only: closed questions also after their clip's description (StageSchedule.described). */
+  described?: boolean;
 }
 
 /** The whole pipeline: the four stages in order, in out/<stage>. */
@@ -240,7 +248,7 @@ function stagesOf(s: Exclude<RunSettings, BaseSettings>, dataset: Dataset): Stag
     case 'vision':
       return [one('vision', s.steps, s.lr, (n) => isVisionTower(n) || isVisionHead(n), () => new VisionPretraining(dataset, 'train', s.seed))];
     case 'language':
-      return [one('language', s.steps, s.lr, isDecoder, (m) => new LanguageModeling(dataset.questions('train'), m, s.seed))];
+      return [one('language', s.steps, s.lr, isDecoder, (m) => new LanguageModeling(dataset.questions('train'), m, s.seed, { described: s.described === true }))];
     case 'align':
       return [one('align', s.steps, s.lr, isMerger, videoQuestions((q) => q.dimension === 'perception'))];
     case 'instruct': {
@@ -343,6 +351,7 @@ export function pipelineStage(s: BaseSettings, stage: PretrainingStage): Pretrai
     warmupSteps: warmup(schedule.steps),
     ...(i === 0 ? { preset: s.preset } : { from: path.join(s.out, PRETRAINING_STAGES[i - 1]!) }),
     ...(stage === 'instruct' ? { instructTrainable: s.instructTrainable, ...instructPhasesOf(schedule) } : {}),
+    ...(stage === 'language' && schedule.described ? { described: true } : {}),
   };
 }
 

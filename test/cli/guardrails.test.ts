@@ -208,3 +208,24 @@ test('--symmetry-steps and --stage2-merger reach the run: train control stores t
   assert.match(bad.stderr, /--symmetry-steps must be an integer ≥ 0, got '-1'/);
   assert.equal(existsSync(out), false);
 });
+
+test('--described reaches the run: train language stores it in run.json and adds each clip\'s closed questions after its description; train base --language-described sets the language stage', async () => {
+  const out = path.join(root, 'described');
+  const examples = (stderr: string) => Number(/language: .*: (\d+) training examples/.exec(stderr)?.[1]);
+  const plain = await tempolab(['train', 'language', '--from', model, '--data', data, '--out', out, '--steps', '1', '--batch', '4']);
+  assert.equal(plain.code, 0, plain.stderr);
+  assert.equal(JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')).described, undefined);
+  rmSync(out, { recursive: true, force: true });
+  const r = await tempolab(['train', 'language', '--from', model, '--data', data, '--out', out, '--steps', '1', '--batch', '4', '--described']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')).described, true);
+  // 6 training clips, each with yes/no, multi-choice and caption matching about perception and about its phenomenon.
+  assert.equal(examples(r.stderr), examples(plain.stderr) + 6 * 6);
+  rmSync(out, { recursive: true, force: true });
+  const pipeline = path.join(root, 'described-base');
+  const b = await tempolab(['train', 'base', '--preset', 'tiny', '--data', data, '--out', pipeline, '--vision-steps', '1', '--language-steps', '1', '--align-steps', '1', '--instruct-steps', '1', '--instruct-perception-steps', '0', '--instruct-curriculum', 'none', '--vision-batch', '2', '--language-batch', '2', '--align-batch', '2', '--instruct-batch', '2', '--language-described']);
+  assert.equal(b.code, 0, b.stderr);
+  assert.equal(JSON.parse(readFileSync(path.join(pipeline, 'run.json'), 'utf8')).stages.language.described, true);
+  assert.equal(JSON.parse(readFileSync(path.join(pipeline, 'language', 'run.json'), 'utf8')).described, true);
+  rmSync(pipeline, { recursive: true, force: true });
+});

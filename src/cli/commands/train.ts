@@ -120,6 +120,7 @@ export function registerTrain(program: Command): void {
     .option('--instruct-perception-formats <list>', `formats of those steps and of the curriculum's, comma-separated: ${FORMATS.join(', ')} (default: ${DEFAULT_PERCEPTION_FORMATS.join(',')})`)
     .option('--instruct-curriculum <phases>', `phases after the perception phase, DIM+DIM:STEPS[:FORMAT+FORMAT] comma-separated, a phase's own formats last (e.g. attribute_change:1000,attribute_change+order:1500; none: no phases)`, formatCurriculum(DEFAULT_BASE_STAGES.instruct.curriculum))
     .option('--instruct-balance-dimensions', 'every dimension of a curriculum phase and of the final steps on everything gets an equal share of the examples')
+    .option('--language-described', 'the language stage also trains each closed question after a text description of its clip (reading comprehension: the option letter the context supports)')
     .option('--vision-data <dir>', 'the vision stage trains on this synthetic dataset instead of --data (more images for the ViT)');
   base.action(async (f: CommonFlags & Record<string, string>, command: Command) => {
     if (f.resume) {
@@ -132,6 +133,7 @@ export function registerTrain(program: Command): void {
       lr: positiveNumber(`--${st}-lr`, f[`${st}Lr`]!),
       batchSize: int(`--${st}-batch`, f[`${st}Batch`]!, 1),
     }])) as BaseSettings['stages'];
+    if (f.languageDescribed) stages.language.described = true;
     Object.assign(stages.instruct, instructPhases(['--instruct-perception-steps', f.instructPerceptionSteps!], ['--instruct-perception-formats', f.instructPerceptionFormats], ['--instruct-curriculum', f.instructCurriculum], Boolean(f.instructBalanceDimensions)));
     await runWithProgress({ kind: 'base', ...withoutBatch(f), preset: oneOf('--preset', f.preset!, PRESETS), stages, instructTrainable: oneOf('--instruct-trainable', f.instructTrainable!, ['decoder', 'all'] as const), ...(f.visionData ? { visionData: f.visionData } : {}) }, 'base');
   });
@@ -143,6 +145,7 @@ export function registerTrain(program: Command): void {
       .option('--lr <x>', 'peak learning rate (warmup + cosine)', String(d.lr));
     if (stage === 'vision') c.option('--preset <name>', `model preset when starting fresh: ${PRESETS.join(', ')}`, 'small').option('--from <run>', 'continue from this run or model instead of a fresh preset');
     else c.option('--from <run>', 'the previous stage\'s run (or a model directory)');
+    if (stage === 'language') c.option('--described', 'also train each closed question after a text description of its clip (reading comprehension: the option letter the context supports)');
     if (stage === 'instruct') {
       c.option('--instruct-trainable <what>', '"decoder" (merger + decoder) or "all"', 'decoder')
         .option('--perception-steps <n>', 'steps on perception questions alone before --steps on every format (0: none)', String(d.perceptionSteps ?? 0))
@@ -165,6 +168,7 @@ export function registerTrain(program: Command): void {
         warmupSteps: Math.max(1, Math.round(steps * 0.05)),
         ...(f.from ? { from: f.from } : {}),
         ...(stage === 'vision' && !f.from ? { preset: oneOf('--preset', f.preset!, PRESETS) } : {}),
+        ...(stage === 'language' && f.described ? { described: true } : {}),
         ...(stage === 'instruct' ? { instructTrainable: oneOf('--instruct-trainable', f.instructTrainable!, ['decoder', 'all'] as const), ...instructPhases(['--perception-steps', f.perceptionSteps!], ['--perception-formats', f.perceptionFormats], ['--curriculum', f.curriculum], Boolean(f.balanceDimensions)) } : {}),
       }, stage);
     });
