@@ -196,7 +196,7 @@ export class VisionPretraining extends ClipObjective implements Objective {
  * after a text description of its clip, where the video would stand: reading comprehension, the
  * skill a real VLM's LLM brings from text pretraining. Without a context the option letter and the
  * yes/no are unpredictable, so a plain text LM learns only their prior (the shipped base answers
- * "C" to every multi-choice question); with one, it learns to point at the option the context
+ * "C" to 199 of 200 multi-choice perception questions); with one, it learns to point at the option the context
  * supports.
  */
 export class LanguageModeling implements Objective {
@@ -209,7 +209,9 @@ export class LanguageModeling implements Objective {
     if (!tokenizer) throw new TempolabError('the model has no tokenizer; language modelling needs tokenizer.json in the model directory');
     if (!questions.length) throw new TempolabError('no questions to train the language model on');
     const plain = questions.map((q) => [q.question, q.answer] as const);
-    const texts = [...new Set([...plain, ...(options.described ? describedQuestions(questions) : [])].map((t) => JSON.stringify(t)))].map((t) => JSON.parse(t) as [string, string]);
+    const described = options.described ? describedQuestions(questions) : [];
+    if (options.described && !described.length) throw new TempolabError('described language modelling needs clips with captioning questions (their answers are the descriptions) and closed questions about them; this data has none: drop --described');
+    const texts = [...new Set([...plain, ...described].map((t) => JSON.stringify(t)))].map((t) => JSON.parse(t) as [string, string]);
     this.sequences = texts.map(([question, answer]) => [...textChatPrompt(tokenizer, { question }), ...tokenizer.encode(answer), tokenizer.special.imEnd]);
     this.sequenceLength = Math.ceil(this.sequences.reduce((m, s) => Math.max(m, s.length), 0) / 8) * 8;
     this.schedule = new BatchSchedule(this.sequences.length, seed);

@@ -37,3 +37,11 @@ test('LanguageModeling with described adds exactly those sequences to the plain 
   assert.deepEqual(described.sequences[questions.length], [...textChatPrompt(tokenizer, { question: text }), ...tokenizer.encode(answer), tokenizer.special.imEnd]);
   assert.equal(described.sequences.length, questions.length + 2);
 });
+
+test('LanguageModeling with described on questions no clip can be described by is refused in one line, naming the fix', () => {
+  const tokenizer = buildWordLevelTokenizer(benchmarkVocabulary());
+  const model = createVideoLM(presetConfig('tiny', tokenizer.vocabSize, tokenizer.special), 0, tokenizer);
+  const withoutCaptions = questions.filter((q) => q.format !== 'captioning');
+  assert.throws(() => new LanguageModeling(withoutCaptions, model, 0, { described: true }), (e: Error) => /has none: drop --described$/.test(e.message) && !e.message.includes('\n'));
+  assert.equal(new LanguageModeling(withoutCaptions, model, 0).sequences.length, withoutCaptions.length);
+});
