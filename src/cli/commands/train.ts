@@ -73,6 +73,8 @@ async function printVisionHeads(out: string): Promise<void> {
   process.stderr.write(`vision heads on ${a.clips} ${split} clips: colour ${pct(a.colour)} of patches, shape ${pct(a.shape)} of object patches, ${pct(a.centreShape)} where the centre is (chance 20%)\n`);
 }
 
+const DESCRIBED_HELP = 'also trains each closed question after a text description of its clip (reading comprehension: the option letter the context supports)';
+
 const STAGE_HELP: Record<PretrainingStage, string> = {
   vision: 'image-level pretraining of the ViT: dense supervised heads (colour, shape, position, size, orientation) on single frames; no temporal objective',
   language: 'the decoder as a text language model over the benchmark\'s questions and answers (no video)',
@@ -120,7 +122,7 @@ export function registerTrain(program: Command): void {
     .option('--instruct-perception-formats <list>', `formats of those steps and of the curriculum's, comma-separated: ${FORMATS.join(', ')} (default: ${DEFAULT_PERCEPTION_FORMATS.join(',')})`)
     .option('--instruct-curriculum <phases>', `phases after the perception phase, DIM+DIM:STEPS[:FORMAT+FORMAT] comma-separated, a phase's own formats last (e.g. attribute_change:1000,attribute_change+order:1500; none: no phases)`, formatCurriculum(DEFAULT_BASE_STAGES.instruct.curriculum))
     .option('--instruct-balance-dimensions', 'every dimension of a curriculum phase and of the final steps on everything gets an equal share of the examples')
-    .option('--language-described', 'the language stage also trains each closed question after a text description of its clip (reading comprehension: the option letter the context supports)')
+    .option('--language-described', `the language stage ${DESCRIBED_HELP}`)
     .option('--vision-data <dir>', 'the vision stage trains on this synthetic dataset instead of --data (more images for the ViT)');
   base.action(async (f: CommonFlags & Record<string, string>, command: Command) => {
     if (f.resume) {
@@ -145,7 +147,7 @@ export function registerTrain(program: Command): void {
       .option('--lr <x>', 'peak learning rate (warmup + cosine)', String(d.lr));
     if (stage === 'vision') c.option('--preset <name>', `model preset when starting fresh: ${PRESETS.join(', ')}`, 'small').option('--from <run>', 'continue from this run or model instead of a fresh preset');
     else c.option('--from <run>', 'the previous stage\'s run (or a model directory)');
-    if (stage === 'language') c.option('--described', 'also train each closed question after a text description of its clip (reading comprehension: the option letter the context supports)');
+    if (stage === 'language') c.option('--described', DESCRIBED_HELP);
     if (stage === 'instruct') {
       c.option('--instruct-trainable <what>', '"decoder" (merger + decoder) or "all"', 'decoder')
         .option('--perception-steps <n>', 'steps on perception questions alone before --steps on every format (0: none)', String(d.perceptionSteps ?? 0))
