@@ -77,7 +77,7 @@ try {
   // The vision stage only makes the model (scene tokens bypass the ViT); the language stage is the base's.
   await train({ ...common, kind: 'vision', preset: 'small', out: path.join(dir, 'vision'), steps: 1, lr: 2e-3, warmupSteps: 1, batchSize: 8 });
   const language = DEFAULT_BASE_STAGES.language;
-  await train({ ...common, kind: 'language', from: path.join(dir, 'vision'), out: path.join(dir, 'language'), steps: language.steps, lr: language.lr, warmupSteps: Math.max(1, Math.round(language.steps * 0.05)), batchSize: language.batchSize });
+  await train({ ...common, kind: 'language', from: path.join(dir, 'vision'), out: path.join(dir, 'language'), steps: language.steps, lr: language.lr, warmupSteps: Math.max(1, Math.round((language.scheduleSteps ?? language.steps) * 0.05)), batchSize: language.batchSize, ...(language.scheduleSteps ? { scheduleSteps: language.scheduleSteps } : {}), ...(language.described ? { described: true } : {}) });
   if (!temporal(dataset, 'train').length) throw new Error(`no training questions of dimension ${DIMENSIONS.join(', ')}`);
   console.log(`scene tokens, decoder only, ${DIMENSIONS.join(', ')} questions of ${CLIPS} clips: ${STEPS} steps, batch ${BATCH}, lr ${LR}`);
 

@@ -61,6 +61,13 @@ export interface StageSchedule {
   lr: number;
   batchSize: number;
   /**
+   * Vision, language and align only: the length of the warmup + cosine schedule when it is longer
+   * than `steps`, so the stage stops partway down the cosine: the first `steps` steps of a
+   * `scheduleSteps` run, bit for bit. The shipped base's language stage is one (README, "The base
+   * that answers all three closed formats").
+   */
+  scheduleSteps?: number;
+  /**
    * Instruct only: steps on the perception questions alone before the `steps` on every format and
    * dimension. Binding a question word to the video tokens that show it is a pure interaction that a
    * fresh decoder learns only after a plateau. On all four perception formats, from a fresh merger
@@ -127,6 +134,8 @@ export interface PretrainingStageSettings extends CommonSettings {
   steps: number;
   lr: number;
   warmupSteps: number;
+  /** Vision, language and align only: the schedule's length when longer than `steps` (StageSchedule.scheduleSteps). */
+  scheduleSteps?: number;
   instructTrainable?: InstructTrainable;
   /** Instruct only: perception-only steps first (StageSchedule.perceptionSteps). */
   perceptionSteps?: number;
@@ -244,13 +253,15 @@ function stagesOf(s: Exclude<RunSettings, BaseSettings>, dataset: Dataset): Stag
   const videoQuestions = (filter?: Parameters<typeof trainingData>[2], balanced = false) => (m: VideoLM) => new VideoQuestions(trainingData(dataset, m, filter, s.seed, balanced));
   const one = (name: string, steps: number, lr: number, trainable: (n: string) => boolean, objective: Stage['objective'], begin?: Stage['begin']): Stage =>
     ({ name, steps, peakLr: lr, warmupSteps: warmup(steps), trainable, objective, begin });
+  const truncated = (stage: Stage, scheduleSteps: number | undefined): Stage =>
+    scheduleSteps === undefined ? stage : { ...stage, scheduleSteps, warmupSteps: warmup(scheduleSteps) };
   switch (s.kind) {
     case 'vision':
-      return [one('vision', s.steps, s.lr, (n) => isVisionTower(n) || isVisionHead(n), () => new VisionPretraining(dataset, 'train', s.seed))];
+      return [truncated(one('vision', s.steps, s.lr, (n) => isVisionTower(n) || isVisionHead(n), () => new VisionPretraining(dataset, 'train', s.seed)), s.scheduleSteps)];
     case 'language':
-      return [one('language', s.steps, s.lr, isDecoder, (m) => new LanguageModeling(dataset.questions('train'), m, s.seed, { described: s.described === true }))];
+      return [truncated(one('language', s.steps, s.lr, isDecoder, (m) => new LanguageModeling(dataset.questions('train'), m, s.seed, { described: s.described === true })), s.scheduleSteps)];
     case 'align':
-      return [one('align', s.steps, s.lr, isMerger, videoQuestions((q) => q.dimension === 'perception'))];
+      return [truncated(one('align', s.steps, s.lr, isMerger, videoQuestions((q) => q.dimension === 'perception')), s.scheduleSteps)];
     case 'instruct': {
       const trainable = s.instructTrainable === 'all' ? (n: string) => !isVisionHead(n) : (n: string) => isMerger(n) || isDecoder(n);
       const balanced = s.balanceDimensions === true;
@@ -348,7 +359,8 @@ export function pipelineStage(s: BaseSettings, stage: PretrainingStage): Pretrai
     maxGradNorm: s.maxGradNorm,
     steps: schedule.steps,
     lr: schedule.lr,
-    warmupSteps: warmup(schedule.steps),
+    warmupSteps: warmup(schedule.scheduleSteps ?? schedule.steps),
+    ...(schedule.scheduleSteps !== undefined ? { scheduleSteps: schedule.scheduleSteps } : {}),
     ...(i === 0 ? { preset: s.preset } : { from: path.join(s.out, PRETRAINING_STAGES[i - 1]!) }),
     ...(stage === 'instruct' ? { instructTrainable: s.instructTrainable, ...instructPhasesOf(schedule) } : {}),
     ...(stage === 'language' && schedule.described ? { described: true } : {}),
@@ -416,6 +428,21 @@ export async function writeRunDataset(runDir: string, dataset: Dataset): Promise
   await writeFileAtomic(path.join(runDir, RUN_DATASET_FILE), JSON.stringify(datasetIdentity(dataset.manifest), null, 2) + '\n');
 }
 
+const TRUNCATABLE: readonly string[] = ['vision', 'language', 'align'];
+
+/** A schedule longer than its stage, on a stage that has one schedule: refused otherwise, before anything is written. */
+function assertScheduleSteps(s: RunSettings): void {
+  const check = (stage: string, schedule: { steps: number; scheduleSteps?: number }, flag: string) => {
+    if (schedule.scheduleSteps === undefined) return;
+    if (!TRUNCATABLE.includes(stage)) throw new TempolabError(`${flag} applies to the vision, language and align stages, not ${stage}: leave it out`);
+    if (!Number.isInteger(schedule.scheduleSteps) || schedule.scheduleSteps < schedule.steps) {
+      throw new TempolabError(`${flag} ${schedule.scheduleSteps} is shorter than the stage's ${schedule.steps} steps: give a whole number ≥ the steps (the schedule the stage stops partway down), or leave it out`);
+    }
+  };
+  if (s.kind === 'base') for (const stage of PRETRAINING_STAGES) check(stage, s.stages[stage], `--${stage}-schedule-steps`);
+  else check(s.kind, s as { steps: number; scheduleSteps?: number }, '--schedule-steps');
+}
+
 /** The base pipeline: each stage in its own run under out/, skipping finished ones and resuming a started one. */
 async function trainPipeline(s: BaseSettings, resuming: boolean, callbacks: TrainCallbacks): Promise<RunResult> {
   const createdDir = !existsSync(s.out);
@@ -456,6 +483,7 @@ export async function train(settings: RunSettings | { resume: string }, callback
   const resuming = 'resume' in settings;
   const runDir = resuming ? settings.resume : settings.out;
   const s = resuming ? await readRunSettings(runDir) : settings;
+  assertScheduleSteps(s);
   if (!resuming) await assertNewRunDir(runDir);
   if (s.kind === 'base') return trainPipeline(s, resuming, callbacks);
   const createdDir = !existsSync(runDir);

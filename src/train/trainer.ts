@@ -24,6 +24,8 @@ export interface Stage {
   steps: number;
   peakLr: number;
   warmupSteps: number;
+  /** The warmup + cosine schedule's length when the stage stops before its end (default `steps`). */
+  scheduleSteps?: number;
   trainable: (name: string) => boolean;
   /** Applied to the model when the stage begins (not on resume inside the stage). */
   begin?: (model: VideoLM) => VideoLM;
@@ -167,7 +169,7 @@ export async function runTraining(
     const stageStart = Date.now();
     while (state.step < stage.steps) {
       const batch = objective.batch(model, state.globalStep, o.batchSize);
-      const lr = warmupCosine({ peak: stage.peakLr, warmupSteps: stage.warmupSteps, totalSteps: stage.steps }, state.step);
+      const lr = warmupCosine({ peak: stage.peakLr, warmupSteps: stage.warmupSteps, totalSteps: stage.scheduleSteps ?? stage.steps }, state.step);
       const result = await step.run(model.params, optimizer, batch.feeds, lr);
       if (!Number.isFinite(result.loss) || !Number.isFinite(result.gradNorm)) {
         throw new TempolabError(

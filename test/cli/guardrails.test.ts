@@ -229,3 +229,27 @@ test('--described reaches the run: train language stores it in run.json and adds
   assert.equal(JSON.parse(readFileSync(path.join(pipeline, 'language', 'run.json'), 'utf8')).described, true);
   rmSync(pipeline, { recursive: true, force: true });
 });
+
+test('--schedule-steps reaches the run (train language, train base --language-schedule-steps); one shorter than the steps is refused in one line', async () => {
+  const out = path.join(root, 'schedule');
+  const r = await tempolab(['train', 'language', '--from', model, '--data', data, '--out', out, '--steps', '2', '--schedule-steps', '40', '--batch', '4']);
+  assert.equal(r.code, 0, r.stderr);
+  const run = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'));
+  assert.deepEqual([run.steps, run.scheduleSteps, run.warmupSteps], [2, 40, 2]);
+  rmSync(out, { recursive: true, force: true });
+  const plain = await tempolab(['train', 'language', '--from', model, '--data', data, '--out', out, '--steps', '2', '--batch', '4']);
+  assert.equal(plain.code, 0, plain.stderr);
+  assert.equal(JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')).scheduleSteps, undefined, 'other steps than the default get a schedule of their own length');
+  rmSync(out, { recursive: true, force: true });
+  const bad = await tempolab(['train', 'language', '--from', model, '--data', data, '--out', out, '--steps', '5', '--schedule-steps', '3']);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /^tempolab: --schedule-steps 3 is shorter than the stage's 5 steps: give a whole number ≥ the steps \(the schedule the stage stops partway down\), or leave it out\n$/);
+  assert.equal(existsSync(out), false);
+  const pipeline = path.join(root, 'schedule-base');
+  const b = await tempolab(['train', 'base', '--preset', 'tiny', '--data', data, '--out', pipeline, '--vision-steps', '1', '--language-steps', '1', '--align-steps', '1', '--instruct-steps', '1', '--instruct-perception-steps', '0', '--instruct-curriculum', 'none', '--vision-batch', '2', '--language-batch', '2', '--align-batch', '2', '--instruct-batch', '2', '--language-schedule-steps', '3']);
+  assert.equal(b.code, 0, b.stderr);
+  assert.equal(JSON.parse(readFileSync(path.join(pipeline, 'run.json'), 'utf8')).stages.language.scheduleSteps, 3);
+  assert.equal(JSON.parse(readFileSync(path.join(pipeline, 'language', 'run.json'), 'utf8')).scheduleSteps, 3);
+  assert.equal(JSON.parse(readFileSync(path.join(pipeline, 'align', 'run.json'), 'utf8')).scheduleSteps, undefined);
+  rmSync(pipeline, { recursive: true, force: true });
+});

@@ -218,6 +218,26 @@ test('train base runs vision → language → align → instruct in order, each 
   await assert.rejects(train(base(halves, 4)), /already holds a run; pass --resume/);
 });
 
+test('scheduleSteps stops a stage partway down a longer schedule: the first steps of the longer run, bit for bit; refused where it cannot apply', async () => {
+  const vision = path.join(root, 'schedule-vision');
+  await train({ kind: 'vision', preset: 'tiny', data, out: vision, seed: 1, checkpointEvery: 1000, weightDecay: 0.01, maxGradNorm: 1, batchSize: 4, steps: 1, lr: 3e-3, warmupSteps: 1 });
+  const language = (out: string, steps: number, scheduleSteps?: number) =>
+    train({ kind: 'language', from: vision, data, out: path.join(root, out), seed: 1, checkpointEvery: 1000, weightDecay: 0.01, maxGradNorm: 1, batchSize: 8, steps, lr: 3e-3, warmupSteps: 1, ...(scheduleSteps ? { scheduleSteps } : {}) });
+  await language('schedule-long', 40);
+  const cut = await language('schedule-cut', 25, 40);
+  const log = async (out: string) => (await fs.readFile(path.join(root, out, 'log.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+  const [long, short] = [await log('schedule-long'), await log('schedule-cut')];
+  assert.equal(short.length, 25);
+  for (const [i, l] of short.entries()) assert.deepEqual([l.loss, l.lr, l.gradNorm], [long[i].loss, long[i].lr, long[i].gradNorm], `step ${i + 1}`);
+  assert.ok(short.at(-1).lr > 0.25 * 3e-3 && short.at(-1).lr < 0.75 * 3e-3, `stopped partway down the cosine (lr ${short.at(-1).lr})`);
+  assert.equal(cut.state.globalStep, 25);
+  await assert.rejects(language('schedule-short', 25, 10), (e: Error) => /^--schedule-steps 10 is shorter than the stage's 25 steps: give a whole number ≥ the steps .*, or leave it out$/.test(e.message));
+  assert.ok(!existsSync(path.join(root, 'schedule-short')), 'a refused run writes nothing');
+  const instruct = base(path.join(root, 'schedule-instruct'), 1);
+  instruct.stages.instruct.scheduleSteps = 4;
+  await assert.rejects(train(instruct), /--instruct-schedule-steps applies to the vision, language and align stages, not instruct: leave it out/);
+});
+
 test('instruct with perceptionSteps trains on perception questions alone first, then on every format, and resumes between the two phases bit for bit', async () => {
   const curriculum = (out: string) => base(out, 2, { stages: { ...base(out, 2).stages, instruct: { steps: 2, lr: 3e-3, batchSize: 8, perceptionSteps: 3 } } });
   const straight = await train(curriculum(path.join(root, 'curriculum')));

@@ -73,6 +73,17 @@ async function printVisionHeads(out: string): Promise<void> {
   process.stderr.write(`vision heads on ${a.clips} ${split} clips: colour ${pct(a.colour)} of patches, shape ${pct(a.shape)} of object patches, ${pct(a.centreShape)} where the centre is (chance 20%)\n`);
 }
 
+/** A stage's default schedule length belongs to its default steps: other steps get a schedule of their own length. */
+function scheduleStepsHelp(d: StageSchedule): string {
+  const fallback = d.scheduleSteps === undefined ? 'the steps' : `${d.scheduleSteps} with the default ${d.steps} steps, else the steps`;
+  return `length of the warmup + cosine schedule when longer than the steps: the stage stops partway down it (default: ${fallback})`;
+}
+
+function scheduleStepsOf(flag: string, value: string | undefined, steps: number, d: StageSchedule): { scheduleSteps?: number } {
+  if (value !== undefined) return { scheduleSteps: int(flag, value, 1) };
+  return d.scheduleSteps !== undefined && steps === d.steps ? { scheduleSteps: d.scheduleSteps } : {};
+}
+
 const DESCRIBED_HELP = 'also trains each closed question after a text description of its clip (reading comprehension: the option letter the context supports)';
 
 const STAGE_HELP: Record<PretrainingStage, string> = {
@@ -117,6 +128,7 @@ export function registerTrain(program: Command): void {
   for (const stage of PRETRAINING_STAGES) {
     const d = DEFAULT_BASE_STAGES[stage];
     base.option(`--${stage}-steps <n>`, `${stage} stage steps`, String(d.steps)).option(`--${stage}-lr <x>`, `${stage} stage peak learning rate`, String(d.lr)).option(`--${stage}-batch <n>`, `${stage} stage batch`, String(d.batchSize));
+    if (stage !== 'instruct') base.option(`--${stage}-schedule-steps <n>`, `${stage} stage ${scheduleStepsHelp(d)}`);
   }
   base.option('--instruct-perception-steps <n>', 'instruct steps on perception questions alone before every format (0: none)', String(DEFAULT_BASE_STAGES.instruct.perceptionSteps ?? 0))
     .option('--instruct-perception-formats <list>', `formats of those steps and of the curriculum's, comma-separated: ${FORMATS.join(', ')} (default: ${DEFAULT_PERCEPTION_FORMATS.join(',')})`)
@@ -134,6 +146,7 @@ export function registerTrain(program: Command): void {
       steps: int(`--${st}-steps`, f[`${st}Steps`]!, 1),
       lr: positiveNumber(`--${st}-lr`, f[`${st}Lr`]!),
       batchSize: int(`--${st}-batch`, f[`${st}Batch`]!, 1),
+      ...scheduleStepsOf(`--${st}-schedule-steps`, f[`${st}ScheduleSteps`], int(`--${st}-steps`, f[`${st}Steps`]!, 1), DEFAULT_BASE_STAGES[st]),
     }])) as BaseSettings['stages'];
     if (f.languageDescribed) stages.language.described = true;
     Object.assign(stages.instruct, instructPhases(['--instruct-perception-steps', f.instructPerceptionSteps!], ['--instruct-perception-formats', f.instructPerceptionFormats], ['--instruct-curriculum', f.instructCurriculum], Boolean(f.instructBalanceDimensions)));
@@ -145,6 +158,7 @@ export function registerTrain(program: Command): void {
     const c = withCommon(trainCmd.command(stage).description(`one stage of the base pipeline: ${STAGE_HELP[stage]}`), d.batchSize)
       .option('--steps <n>', 'training steps', String(d.steps))
       .option('--lr <x>', 'peak learning rate (warmup + cosine)', String(d.lr));
+    if (stage !== 'instruct') c.option('--schedule-steps <n>', scheduleStepsHelp(d));
     if (stage === 'vision') c.option('--preset <name>', `model preset when starting fresh: ${PRESETS.join(', ')}`, 'small').option('--from <run>', 'continue from this run or model instead of a fresh preset');
     else c.option('--from <run>', 'the previous stage\'s run (or a model directory)');
     if (stage === 'language') c.option('--described', DESCRIBED_HELP);
@@ -162,12 +176,14 @@ export function registerTrain(program: Command): void {
       }
       requireData(f);
       const steps = int('--steps', f.steps!, 1);
+      const schedule = scheduleStepsOf('--schedule-steps', f.scheduleSteps, steps, d);
       await runWithProgress({
         kind: stage,
         ...common(f),
         steps,
         lr: positiveNumber('--lr', f.lr!),
-        warmupSteps: Math.max(1, Math.round(steps * 0.05)),
+        warmupSteps: Math.max(1, Math.round((schedule.scheduleSteps ?? steps) * 0.05)),
+        ...schedule,
         ...(f.from ? { from: f.from } : {}),
         ...(stage === 'vision' && !f.from ? { preset: oneOf('--preset', f.preset!, PRESETS) } : {}),
         ...(stage === 'language' && f.described ? { described: true } : {}),
