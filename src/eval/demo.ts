@@ -368,7 +368,10 @@ export function stageSteps(schedule: StageSchedule): string {
     ...(schedule.perceptionSteps ? [`${schedule.perceptionSteps} perception`] : []),
     ...(schedule.curriculum ?? []).map((phase) => `${phase.steps} ${phase.dimensions.join('+')}${phase.formats ? ` in ${phase.formats.join(', ')}` : ''}`),
   ];
-  if (phases.length === 0) return `${schedule.steps} steps${schedule.described ? ' (closed questions also after their clip\'s description)' : ''}`;
+  if (phases.length === 0) {
+    const horizon = schedule.scheduleSteps !== undefined && schedule.scheduleSteps > schedule.steps ? ` of a ${schedule.scheduleSteps}-step schedule` : '';
+    return `${schedule.steps} steps${horizon}${schedule.described ? ' (closed questions also after their clip\'s description)' : ''}`;
+  }
   const formats = schedule.perceptionFormats ? ` (${schedule.perceptionFormats.join(', ')})` : '';
   return `${phases.join(' + ')}${formats} + ${schedule.steps} steps`;
 }

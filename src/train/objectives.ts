@@ -188,6 +188,13 @@ export class VisionPretraining extends ClipObjective implements Objective {
   }
 }
 
+/** describedQuestions(questions), refused in one line when there are none (before a pipeline's first stage, too). */
+export function describableQuestions(questions: readonly Question[]): Array<readonly [string, string]> {
+  const described = describedQuestions(questions);
+  if (!described.length) throw new TempolabError('described language modelling needs clips with captioning questions (their answers are the descriptions) and closed questions about them; this data has none: train without descriptions (--no-described; train base: --no-language-described)');
+  return described;
+}
+
 /**
  * The decoder as a text language model over the benchmark's questions and answers (no video): the
  * chat prompt without its vision block, then the answer; every next token is a target.
@@ -209,8 +216,7 @@ export class LanguageModeling implements Objective {
     if (!tokenizer) throw new TempolabError('the model has no tokenizer; language modelling needs tokenizer.json in the model directory');
     if (!questions.length) throw new TempolabError('no questions to train the language model on');
     const plain = questions.map((q) => [q.question, q.answer] as const);
-    const described = options.described ? describedQuestions(questions) : [];
-    if (options.described && !described.length) throw new TempolabError('described language modelling needs clips with captioning questions (their answers are the descriptions) and closed questions about them; this data has none: drop --described');
+    const described = options.described ? describableQuestions(questions) : [];
     const texts = [...new Set([...plain, ...described].map((t) => JSON.stringify(t)))].map((t) => JSON.parse(t) as [string, string]);
     this.sequences = texts.map(([question, answer]) => [...textChatPrompt(tokenizer, { question }), ...tokenizer.encode(answer), tokenizer.special.imEnd]);
     this.sequenceLength = Math.ceil(this.sequences.reduce((m, s) => Math.max(m, s.length), 0) / 8) * 8;

@@ -149,7 +149,7 @@ test('--curriculum names what is wrong with a phase and how to write one, in one
     [['train', 'instruct', '--from', model, '--data', data, '--out', out, '--curriculum', 'order:0'], new RegExp(`^tempolab: --curriculum gives '0' steps for order; steps must be a whole number ≥ 1: ${how}`)],
     [['train', 'base', '--data', data, '--out', out, '--instruct-curriculum', 'order'], new RegExp(`^tempolab: --instruct-curriculum has a phase 'order' that is not DIM\\+DIM:STEPS: ${how}`)],
     // This small set has no order questions.
-    [['train', 'instruct', '--from', model, '--data', data, '--out', out, '--curriculum', 'action:3,order:3'], /^tempolab: curriculum phase order has no yes_no or caption_matching questions in the train split of .*: give a curriculum of dimensions this data has, or --curriculum none$/],
+    [['train', 'instruct', '--from', model, '--data', data, '--out', out, '--curriculum', 'action:3,order:3'], /^tempolab: curriculum phase order has no yes_no or multi_choice or caption_matching questions in the train split of .*: give a curriculum of dimensions this data has, or --curriculum none$/],
   ];
   for (const [args, message] of cases) {
     const r = await tempolab(args);
@@ -209,14 +209,14 @@ test('--symmetry-steps and --stage2-merger reach the run: train control stores t
   assert.equal(existsSync(out), false);
 });
 
-test('--described reaches the run: train language stores it in run.json and adds each clip\'s closed questions after its description; train base --language-described sets the language stage', async () => {
+test('--described (the default) reaches the run, --no-described drops it: train language stores it in run.json and adds each clip\'s closed questions after its description; train base --language-described sets the language stage', async () => {
   const out = path.join(root, 'described');
   const examples = (stderr: string) => Number(/language: .*: (\d+) training examples/.exec(stderr)?.[1]);
-  const plain = await tempolab(['train', 'language', '--from', model, '--data', data, '--out', out, '--steps', '1', '--batch', '4']);
+  const plain = await tempolab(['train', 'language', '--from', model, '--data', data, '--out', out, '--steps', '1', '--batch', '4', '--no-described']);
   assert.equal(plain.code, 0, plain.stderr);
   assert.equal(JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')).described, undefined);
   rmSync(out, { recursive: true, force: true });
-  const r = await tempolab(['train', 'language', '--from', model, '--data', data, '--out', out, '--steps', '1', '--batch', '4', '--described']);
+  const r = await tempolab(['train', 'language', '--from', model, '--data', data, '--out', out, '--steps', '1', '--batch', '4']);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')).described, true);
   // 6 training clips, each with yes/no, multi-choice and caption matching about perception and about its phenomenon.
@@ -246,8 +246,9 @@ test('--schedule-steps reaches the run (train language, train base --language-sc
   assert.match(bad.stderr, /^tempolab: --schedule-steps 3 is shorter than the stage's 5 steps: give a whole number ≥ the steps \(the schedule the stage stops partway down\), or leave it out\n$/);
   assert.equal(existsSync(out), false);
   const pipeline = path.join(root, 'schedule-base');
-  const b = await tempolab(['train', 'base', '--preset', 'tiny', '--data', data, '--out', pipeline, '--vision-steps', '1', '--language-steps', '1', '--align-steps', '1', '--instruct-steps', '1', '--instruct-perception-steps', '0', '--instruct-curriculum', 'none', '--vision-batch', '2', '--language-batch', '2', '--align-batch', '2', '--instruct-batch', '2', '--language-schedule-steps', '3']);
+  const b = await tempolab(['train', 'base', '--preset', 'tiny', '--data', data, '--out', pipeline, '--vision-steps', '1', '--language-steps', '1', '--align-steps', '1', '--instruct-steps', '1', '--instruct-perception-steps', '0', '--instruct-curriculum', 'none', '--vision-batch', '2', '--language-batch', '2', '--align-batch', '2', '--instruct-batch', '2', '--language-schedule-steps', '3', '--no-language-described']);
   assert.equal(b.code, 0, b.stderr);
+  assert.equal(JSON.parse(readFileSync(path.join(pipeline, 'language', 'run.json'), 'utf8')).described, undefined, '--no-language-described');
   assert.equal(JSON.parse(readFileSync(path.join(pipeline, 'run.json'), 'utf8')).stages.language.scheduleSteps, 3);
   assert.equal(JSON.parse(readFileSync(path.join(pipeline, 'language', 'run.json'), 'utf8')).scheduleSteps, 3);
   assert.equal(JSON.parse(readFileSync(path.join(pipeline, 'align', 'run.json'), 'utf8')).scheduleSteps, undefined);

@@ -42,6 +42,6 @@ test('LanguageModeling with described on questions no clip can be described by i
   const tokenizer = buildWordLevelTokenizer(benchmarkVocabulary());
   const model = createVideoLM(presetConfig('tiny', tokenizer.vocabSize, tokenizer.special), 0, tokenizer);
   const withoutCaptions = questions.filter((q) => q.format !== 'captioning');
-  assert.throws(() => new LanguageModeling(withoutCaptions, model, 0, { described: true }), (e: Error) => /has none: drop --described$/.test(e.message) && !e.message.includes('\n'));
+  assert.throws(() => new LanguageModeling(withoutCaptions, model, 0, { described: true }), (e: Error) => /has none: train without descriptions \(--no-described; train base: --no-language-described\)$/.test(e.message) && !e.message.includes('\n'));
   assert.equal(new LanguageModeling(withoutCaptions, model, 0).sequences.length, withoutCaptions.length);
 });

@@ -41,16 +41,18 @@ test('the shipped base loads into the current small preset: the same tensors, na
   assert.deepEqual(shapes(shipped), shapes(fresh));
 });
 
-test('the shipped base sees: it answers perception yes/no and caption matching of held-out test clips well above chance', async () => {
+test('the shipped base sees: it answers perception yes/no, multi-choice and caption matching of held-out test clips well above chance', async () => {
   const dataset = openDataset(demoData);
   const model = await loadVideoLM(resolveModelDir(SHIPPED_BASE));
-  // 48 questions per format, spread over the test split; chance is 50%. Measured on all 400 each (the demo): 91.0% and 98.0%.
-  for (const format of ['yes_no', 'caption_matching'] as const) {
+  // 48 questions per format, spread over the test split; chance is 50 % (multi-choice 33 %). Measured on
+  // the whole validation split of the seed-7 set (1000 each): 98.8 / 87.0 / 99.4 %.
+  const floors = { yes_no: 0.8, multi_choice: 0.7, caption_matching: 0.8 } as const;
+  for (const format of ['yes_no', 'multi_choice', 'caption_matching'] as const) {
     const pool = dataset.questions('test').filter((q) => q.dimension === 'perception' && q.format === format);
     const sample = Array.from({ length: 48 }, (_, i) => pool[Math.floor((i * pool.length) / 48)]!);
     const scored = scorePredictions(sample, await answerQuestions(model, dataset, sample));
     const accuracy = scored.filter((s) => s.correct).length / scored.length;
-    assert.ok(accuracy >= 0.8, `${format}: ${(100 * accuracy).toFixed(1)}%`);
+    assert.ok(accuracy >= floors[format], `${format}: ${(100 * accuracy).toFixed(1)}%`);
   }
 });
 

@@ -238,6 +238,18 @@ test('scheduleSteps stops a stage partway down a longer schedule: the first step
   await assert.rejects(train(instruct), /--instruct-schedule-steps applies to the vision, language and align stages, not instruct: leave it out/);
 });
 
+test('a base whose language stage is described is refused before its vision stage when no training clip can be described', async () => {
+  const nocaps = path.join(root, 'nocaps');
+  await fs.cp(data, nocaps, { recursive: true });
+  const file = path.join(nocaps, 'train', 'questions.jsonl');
+  const lines = (await fs.readFile(file, 'utf8')).trim().split('\n').filter((l) => JSON.parse(l).format !== 'captioning');
+  await fs.writeFile(file, lines.join('\n') + '\n');
+  const settings = base(path.join(root, 'nocaps-base'), 1, { data: nocaps });
+  settings.stages.language.described = true;
+  await assert.rejects(train(settings), /this data has none: train without descriptions \(--no-described; train base: --no-language-described\)$/);
+  assert.ok(!existsSync(path.join(root, 'nocaps-base')), 'nothing trained, nothing written');
+});
+
 test('instruct with perceptionSteps trains on perception questions alone first, then on every format, and resumes between the two phases bit for bit', async () => {
   const curriculum = (out: string) => base(out, 2, { stages: { ...base(out, 2).stages, instruct: { steps: 2, lr: 3e-3, batchSize: 8, perceptionSteps: 3 } } });
   const straight = await train(curriculum(path.join(root, 'curriculum')));

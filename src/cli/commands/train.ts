@@ -134,7 +134,8 @@ export function registerTrain(program: Command): void {
     .option('--instruct-perception-formats <list>', `formats of those steps and of the curriculum's, comma-separated: ${FORMATS.join(', ')} (default: ${DEFAULT_PERCEPTION_FORMATS.join(',')})`)
     .option('--instruct-curriculum <phases>', `phases after the perception phase, DIM+DIM:STEPS[:FORMAT+FORMAT] comma-separated, a phase's own formats last (e.g. attribute_change:1000,attribute_change+order:1500; none: no phases)`, formatCurriculum(DEFAULT_BASE_STAGES.instruct.curriculum))
     .option('--instruct-balance-dimensions', 'every dimension of a curriculum phase and of the final steps on everything gets an equal share of the examples')
-    .option('--language-described', `the language stage ${DESCRIBED_HELP}`)
+    .option('--language-described', `the language stage ${DESCRIBED_HELP}${DEFAULT_BASE_STAGES.language.described ? ' (default)' : ''}`, DEFAULT_BASE_STAGES.language.described === true)
+    .option('--no-language-described', 'the language stage trains the questions without descriptions')
     .option('--vision-data <dir>', 'the vision stage trains on this synthetic dataset instead of --data (more images for the ViT)');
   base.action(async (f: CommonFlags & Record<string, string>, command: Command) => {
     if (f.resume) {
@@ -161,7 +162,7 @@ export function registerTrain(program: Command): void {
     if (stage !== 'instruct') c.option('--schedule-steps <n>', scheduleStepsHelp(d));
     if (stage === 'vision') c.option('--preset <name>', `model preset when starting fresh: ${PRESETS.join(', ')}`, 'small').option('--from <run>', 'continue from this run or model instead of a fresh preset');
     else c.option('--from <run>', 'the previous stage\'s run (or a model directory)');
-    if (stage === 'language') c.option('--described', DESCRIBED_HELP);
+    if (stage === 'language') c.option('--described', `${DESCRIBED_HELP}${d.described ? ' (default)' : ''}`, d.described === true).option('--no-described', 'trains the questions without descriptions');
     if (stage === 'instruct') {
       c.option('--instruct-trainable <what>', '"decoder" (merger + decoder) or "all"', 'decoder')
         .option('--perception-steps <n>', 'steps on perception questions alone before --steps on every format (0: none)', String(d.perceptionSteps ?? 0))
