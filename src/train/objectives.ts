@@ -202,8 +202,8 @@ export function describableQuestions(questions: readonly Question[]): Array<read
  * With `described`, every closed question (yes/no, multi-choice, caption matching) is also given
  * after a text description of its clip, where the video would stand: reading comprehension, the
  * skill a real VLM's LLM brings from text pretraining. Without a context the option letter and the
- * yes/no are unpredictable, so a plain text LM learns only their prior (the shipped base answers
- * "C" to 199 of 200 multi-choice perception questions); with one, it learns to point at the option the context
+ * yes/no are unpredictable, so a plain text LM learns only their prior (the base shipped before
+ * answered "C" to 199 of 200 multi-choice perception questions); with one, it learns to point at the option the context
  * supports.
  */
 export class LanguageModeling implements Objective {

@@ -63,8 +63,8 @@ export interface StageSchedule {
   /**
    * Vision, language and align only: the length of the warmup + cosine schedule when it is longer
    * than `steps`, so the stage stops partway down the cosine: the first `steps` steps of a
-   * `scheduleSteps` run, bit for bit. The shipped base's language stage is one (README, "The base
-   * that answers all three closed formats").
+   * `scheduleSteps` run, bit for bit. The shipped base's language stage is one (README, "A decoder
+   * that can read").
    */
   scheduleSteps?: number;
   /**
