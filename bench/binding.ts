@@ -7,7 +7,7 @@ import { compile } from '../src/engine/runtime.js';
 import { loadVideoLM } from '../src/models/checkpoint.js';
 import type { VideoLM } from '../src/models/videoLM.js';
 import { SceneAlignment, SceneQuestions, VideoQuestions, type Objective } from '../src/train/objectives.js';
-import { isDecoder, isMerger, isVisionTower, train } from '../src/train/recipes.js';
+import { isDecoder, isMerger, isVisionTower, train, warmupSteps } from '../src/train/recipes.js';
 import { runTraining } from '../src/train/trainer.js';
 import { TrainingData } from '../src/train/trainingData.js';
 
@@ -167,7 +167,7 @@ try {
       const started = performance.now();
       const result = await runTraining(model, {
         runDir: path.join(dir, `scene-${name}`), batchSize, weightDecay: 0.01, maxGradNorm: 1, checkpointEvery: 100_000, seed: 0,
-        stages: [{ name, steps, peakLr: lr, warmupSteps: Math.max(1, Math.round(steps * 0.05)), trainable, objective }],
+        stages: [{ name, steps, peakLr: lr, warmupSteps: warmupSteps(steps), trainable, objective }],
       });
       console.log(`${name}: ${steps} steps in ${((performance.now() - started) / 1000).toFixed(0)} s`);
       return result.model;

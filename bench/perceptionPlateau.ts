@@ -8,7 +8,7 @@ import { warmupCosine } from '../src/engine/schedule.js';
 import { compileTrainStep } from '../src/engine/trainStep.js';
 import { loadVideoLM } from '../src/models/checkpoint.js';
 import { VideoQuestions } from '../src/train/objectives.js';
-import { isDecoder, isMerger, train } from '../src/train/recipes.js';
+import { isDecoder, isMerger, train, warmupSteps } from '../src/train/recipes.js';
 import { TrainingData } from '../src/train/trainingData.js';
 
 /**
@@ -65,7 +65,7 @@ try {
       const objective = new VideoQuestions(new TrainingData(dataset, model, perception(dataset, 'train').filter((q) => TRAINED.includes(q.format)), seed));
       const step = await compileTrainStep(objective.graph(model, BATCH), { trainable: (n) => isMerger(n) || isDecoder(n), weightDecay: 0.01, maxGradNorm: 1 });
       const state = step.initState();
-      const schedule = { peak: LR, warmupSteps: Math.max(1, Math.round(STEPS * 0.05)), totalSteps: STEPS };
+      const schedule = { peak: LR, warmupSteps: warmupSteps(STEPS), totalSteps: STEPS };
       let losses: number[] = [];
       for (let i = 0; i < STEPS; i++) {
         const { loss } = await step.run(model.params, state, objective.batch(model, i, BATCH).feeds, warmupCosine(schedule, i));

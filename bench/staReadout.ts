@@ -5,7 +5,7 @@ import { compileTrainStep } from '../src/engine/trainStep.js';
 import { addTemporalAttention } from '../src/models/addTemporalAttention.js';
 import { loadVideoLM, saveVideoLM } from '../src/models/checkpoint.js';
 import { VideoQuestions } from '../src/train/objectives.js';
-import { isDecoder, isMerger, isTemporalAttention, isVisionLayerNorm, resolveModelDir } from '../src/train/recipes.js';
+import { isDecoder, isMerger, isTemporalAttention, isVisionLayerNorm, resolveModelDir, warmupSteps } from '../src/train/recipes.js';
 import { SHIPPED_BASE } from '../src/train/pretrainedBase.js';
 import { BatchSchedule } from '../src/train/batches.js';
 import { statesFirstOutcome } from '../src/train/symmetryBreaking.js';
@@ -100,7 +100,7 @@ for (const arm of ARMS) {
   // The symmetric-broken side of the scored questions: what the biased phase alone can get right.
   const statedFirst = (q: Question) => (q.dimension !== 'perception' && q.format !== 'captioning' && statesFirstOutcome(scoreSet, q) ? 'stating outcome 0' : undefined);
   const score = await firstTokenScorer(model, new VideoQuestions(new TrainingData(scoreSet, model, tested, 0)), undefined, statedFirst);
-  const schedule = { peak: LR, warmupSteps: Math.max(1, Math.round(STEPS * 0.05)), totalSteps: STEPS };
+  const schedule = { peak: LR, warmupSteps: warmupSteps(STEPS), totalSteps: STEPS };
   let losses: number[] = [];
   for (let i = 0; i < STEPS; i++) {
     losses.push((await step.run(model.params, state, batchAt(i).feeds, warmupCosine(schedule, i))).loss);

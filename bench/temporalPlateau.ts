@@ -8,7 +8,7 @@ import { compileTrainStep } from '../src/engine/trainStep.js';
 import { loadVideoLM } from '../src/models/checkpoint.js';
 import type { VideoLM } from '../src/models/videoLM.js';
 import { SceneQuestions } from '../src/train/objectives.js';
-import { DEFAULT_BASE_STAGES, isDecoder, train } from '../src/train/recipes.js';
+import { DEFAULT_BASE_STAGES, isDecoder, train, warmupSteps } from '../src/train/recipes.js';
 import { TrainingData } from '../src/train/trainingData.js';
 import { firstTokenScorer } from './firstTokenScorer.js';
 
@@ -77,7 +77,7 @@ try {
   // The vision stage only makes the model (scene tokens bypass the ViT); the language stage is the base's.
   await train({ ...common, kind: 'vision', preset: 'small', out: path.join(dir, 'vision'), steps: 1, lr: 2e-3, warmupSteps: 1, batchSize: 8 });
   const language = DEFAULT_BASE_STAGES.language;
-  await train({ ...common, kind: 'language', from: path.join(dir, 'vision'), out: path.join(dir, 'language'), steps: language.steps, lr: language.lr, warmupSteps: Math.max(1, Math.round((language.scheduleSteps ?? language.steps) * 0.05)), batchSize: language.batchSize, ...(language.scheduleSteps ? { scheduleSteps: language.scheduleSteps } : {}), ...(language.described ? { described: true } : {}) });
+  await train({ ...common, kind: 'language', from: path.join(dir, 'vision'), out: path.join(dir, 'language'), steps: language.steps, lr: language.lr, warmupSteps: warmupSteps(language.scheduleSteps ?? language.steps), batchSize: language.batchSize, ...(language.scheduleSteps ? { scheduleSteps: language.scheduleSteps } : {}), ...(language.described ? { described: true } : {}) });
   if (!temporal(dataset, 'train').length) throw new Error(`no training questions of dimension ${DIMENSIONS.join(', ')}`);
   console.log(`scene tokens, decoder only, ${DIMENSIONS.join(', ')} questions of ${CLIPS} clips: ${STEPS} steps, batch ${BATCH}, lr ${LR}`);
 
@@ -92,7 +92,7 @@ try {
       const step = await compileTrainStep(objective.graph(model, BATCH), { trainable: isDecoder, weightDecay: 0.01, maxGradNorm: 1 });
       const state = step.initState();
       const score = await firstTokenScorer(model, new SceneQuestions(new TrainingData(dataset, model, tested, 0)), timeWords ? (feeds) => withTimeWords(feeds, model, dataset) : undefined);
-      const schedule = { peak: LR, warmupSteps: Math.max(1, Math.round(STEPS * 0.05)), totalSteps: STEPS };
+      const schedule = { peak: LR, warmupSteps: warmupSteps(STEPS), totalSteps: STEPS };
       let losses: number[] = [];
       for (let i = 0; i < STEPS; i++) {
         let feeds: Record<string, Feed> = objective.batch(model, i, BATCH).feeds;

@@ -249,7 +249,9 @@ export const DEFAULT_BASE_STAGES: Record<PretrainingStage, StageSchedule> = {
   },
 };
 
-const warmup = (steps: number) => Math.max(1, Math.round(steps * 0.05));
+/** The warmup every recipe uses: 5 % of the schedule, at least one step. */
+export const warmupSteps = (scheduleSteps: number) => Math.max(1, Math.round(scheduleSteps * 0.05));
+const warmup = warmupSteps;
 
 function staOptions(s: TemporalAttentionSettings, seed: number) {
   return { layers: s.staLayers, head_scale: s.headScale, proj_init: s.projInit, token_order: s.tokenOrder, seed: seed + 1 };

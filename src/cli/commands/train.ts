@@ -6,7 +6,7 @@ import { TempolabError } from '../../engine/errors.js';
 import { FORMATS, type Format } from '../../data/types.js';
 import { PRESETS } from '../../models/config.js';
 import { evaluateClassifierRun, classifierSummary } from '../../train/classifier.js';
-import { DEFAULT_BASE_STAGES, DEFAULT_COMMON, DEFAULT_PERCEPTION_FORMATS, PRETRAINING_STAGES, formatCurriculum, parseCurriculum, readRunSettings, train, type BaseSettings, type FineTuneSettings, type StageSchedule, type PretrainingStage, type RunSettings } from '../../train/recipes.js';
+import { warmupSteps, DEFAULT_BASE_STAGES, DEFAULT_COMMON, DEFAULT_PERCEPTION_FORMATS, PRETRAINING_STAGES, formatCurriculum, parseCurriculum, readRunSettings, train, type BaseSettings, type FineTuneSettings, type StageSchedule, type PretrainingStage, type RunSettings } from '../../train/recipes.js';
 import { checkpointDir, type StepProgress } from '../../train/trainer.js';
 import { interruptFlag } from '../interrupt.js';
 import { int, layerList, oneOf, positiveNumber, rejectFlagsWithResume } from '../options.js';
@@ -143,12 +143,15 @@ export function registerTrain(program: Command): void {
       return runWithProgress({ resume: f.out }, 'base');
     }
     requireData(f);
-    const stages = Object.fromEntries(PRETRAINING_STAGES.map((st) => [st, {
-      steps: int(`--${st}-steps`, f[`${st}Steps`]!, 1),
-      lr: positiveNumber(`--${st}-lr`, f[`${st}Lr`]!),
-      batchSize: int(`--${st}-batch`, f[`${st}Batch`]!, 1),
-      ...scheduleStepsOf(`--${st}-schedule-steps`, f[`${st}ScheduleSteps`], int(`--${st}-steps`, f[`${st}Steps`]!, 1), DEFAULT_BASE_STAGES[st]),
-    }])) as BaseSettings['stages'];
+    const stages = Object.fromEntries(PRETRAINING_STAGES.map((st) => {
+      const steps = int(`--${st}-steps`, f[`${st}Steps`]!, 1);
+      return [st, {
+        steps,
+        lr: positiveNumber(`--${st}-lr`, f[`${st}Lr`]!),
+        batchSize: int(`--${st}-batch`, f[`${st}Batch`]!, 1),
+        ...scheduleStepsOf(`--${st}-schedule-steps`, f[`${st}ScheduleSteps`], steps, DEFAULT_BASE_STAGES[st]),
+      }];
+    })) as BaseSettings['stages'];
     if (f.languageDescribed) stages.language.described = true;
     Object.assign(stages.instruct, instructPhases(['--instruct-perception-steps', f.instructPerceptionSteps!], ['--instruct-perception-formats', f.instructPerceptionFormats], ['--instruct-curriculum', f.instructCurriculum], Boolean(f.instructBalanceDimensions)));
     await runWithProgress({ kind: 'base', ...withoutBatch(f), preset: oneOf('--preset', f.preset!, PRESETS), stages, instructTrainable: oneOf('--instruct-trainable', f.instructTrainable!, ['decoder', 'all'] as const), ...(f.visionData ? { visionData: f.visionData } : {}) }, 'base');
@@ -183,7 +186,7 @@ export function registerTrain(program: Command): void {
         ...common(f),
         steps,
         lr: positiveNumber('--lr', f.lr!),
-        warmupSteps: Math.max(1, Math.round((schedule.scheduleSteps ?? steps) * 0.05)),
+        warmupSteps: warmupSteps(schedule.scheduleSteps ?? steps),
         ...schedule,
         ...(f.from ? { from: f.from } : {}),
         ...(stage === 'vision' && !f.from ? { preset: oneOf('--preset', f.preset!, PRESETS) } : {}),
