@@ -17,7 +17,7 @@ import { openDataset, type Dataset } from '../data/dataset.js';
 import { renderContactSheet } from '../data/preview.js';
 import { scoreCaption } from '../data/formats.js';
 import { synthesizeDataset } from '../data/synth.js';
-import { TEMPORAL_DIMENSIONS, type Question } from '../data/types.js';
+import { DIMENSIONS, TEMPORAL_DIMENSIONS, type Question } from '../data/types.js';
 import { DEFAULT_VIDEO_SET, makeVideoSet, type VideoSetSettings } from '../data/videoSet.js';
 import { writeFileAtomic } from '../engine/atomicWrite.js';
 import { loadVideoLM } from '../models/checkpoint.js';
@@ -360,20 +360,24 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
 /**
  * "1000 steps", or for an instruct stage with phases before it, e.g. "2000 perception + 1000
  * attribute_change + 1500 attribute_change+order (yes_no, caption_matching) + 1000 steps"; a
- * curriculum phase with formats of its own says them ("1500 perception in multi_choice, captioning");
+ * curriculum phase with formats or a learning rate of its own says them ("1500 perception in
+ * multi_choice, captioning at lr 0.0005"); an instruct stage that ends on its last phase has no "+ N steps";
  * a described language stage says so.
  */
 export function stageSteps(schedule: StageSchedule): string {
   const phases = [
     ...(schedule.perceptionSteps ? [`${schedule.perceptionSteps} perception`] : []),
-    ...(schedule.curriculum ?? []).map((phase) => `${phase.steps} ${phase.dimensions.join('+')}${phase.formats ? ` in ${phase.formats.join(', ')}` : ''}`),
+    ...(schedule.curriculum ?? []).map((phase) => {
+      const dimensions = DIMENSIONS.every((d) => phase.dimensions.includes(d)) ? 'every dimension' : phase.dimensions.join('+');
+      return `${phase.steps} ${dimensions}${phase.formats ? ` in ${phase.formats.join(', ')}` : ''}${phase.lr === undefined ? '' : ` at lr ${phase.lr}`}`;
+    }),
   ];
   if (phases.length === 0) {
     const horizon = schedule.scheduleSteps !== undefined && schedule.scheduleSteps > schedule.steps ? ` of a ${schedule.scheduleSteps}-step schedule` : '';
     return `${schedule.steps} steps${horizon}${schedule.described ? ' (closed questions also after their clip\'s description)' : ''}`;
   }
   const formats = schedule.perceptionFormats ? ` (${schedule.perceptionFormats.join(', ')})` : '';
-  return `${phases.join(' + ')}${formats} + ${schedule.steps} steps`;
+  return `${phases.join(' + ')}${formats}${schedule.steps > 0 ? ` + ${schedule.steps} steps` : ''}`;
 }
 
 /** The STAVE or control run the demo trains with `seed` (what the shipped fine-tunes must equal, paths aside). */

@@ -16,7 +16,8 @@ import { isLoraParameter, loraScale } from '../../src/models/lora.js';
 import { withLora } from '../../src/models/adapters.js';
 import { addTemporalAttention } from '../../src/models/addTemporalAttention.js';
 import { statesFirstOutcome } from '../../src/train/symmetryBreaking.js';
-import { isMerger, isTemporalAttention, isVisionLayerNorm, PRETRAINING_STAGES, train, type BaseSettings, type FineTuneSettings } from '../../src/train/recipes.js';
+import { isMerger, isTemporalAttention, isVisionLayerNorm, PRETRAINING_STAGES, train, type BaseSettings, type CurriculumPhase, type FineTuneSettings } from '../../src/train/recipes.js';
+import { DIMENSIONS, FORMATS } from '../../src/data/types.js';
 import { evaluateClassifierRun } from '../../src/train/classifier.js';
 import { embeddingDiagnostics } from '../../src/eval/diagnostics.js';
 import { runTraining } from '../../src/train/trainer.js';
@@ -334,6 +335,40 @@ test('a curriculum trains each phase on its own temporal dimensions (and formats
   assert.equal(first.interrupted, true);
   const resumed = await train({ resume: halves });
   for (const [name, p] of straight.model.params) assert.deepEqual(resumed.model.params.get(name)!.data, p.data, name);
+});
+
+test('a phase with a learning rate of its own is a warm restart at that rate; an instruct stage of 0 final steps ends on its last phase; a finished run given more phases resumes into them as if trained at once', async () => {
+  const all = { dimensions: [...DIMENSIONS], formats: [...FORMATS] };
+  const first = [{ ...all, steps: 2 }];
+  const polish = [{ dimensions: ['perception' as const], steps: 2, formats: ['yes_no' as const], lr: 1e-3 }, { ...all, steps: 2, lr: 1e-3 }];
+  const settings = (out: string, curriculum: CurriculumPhase[]) => base(out, 2, { stages: { ...base(out, 2).stages, instruct: { steps: 0, lr: 3e-3, batchSize: 8, curriculum } } });
+  const out = path.join(root, 'polish');
+  const straight = await train(settings(out, [...first, ...polish]));
+  const log = (await fs.readFile(path.join(out, 'instruct', 'log.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(log.map((l) => l.stage), ['curriculum all', 'curriculum all', 'curriculum perception', 'curriculum perception', 'curriculum all', 'curriculum all']);
+  // A 2-step phase warms up in one step and starts its cosine at the peak: each phase at its own.
+  assert.deepEqual(log.map((l) => l.lr), [3e-3, 3e-3, 1e-3, 1e-3, 1e-3, 1e-3]);
+
+  // The same stages written by hand: a phase of every dimension and format is the final steps on everything.
+  const dataset = openDataset(data);
+  const aligned = await loadVideoLM(path.join(out, 'align', 'checkpoint'));
+  const trainable = (n: string) => n.startsWith('visual.merger.') || n.startsWith('model.') || n.startsWith('lm_head.');
+  const phase = (name: string, peakLr: number, filter?: (q: { dimension: string; format: string }) => boolean) =>
+    ({ name, steps: 2, peakLr, warmupSteps: 1, trainable, objective: (m: typeof aligned) => new VideoQuestions(new TrainingData(dataset, m, 'train', 1, filter)) });
+  const byHand = await runTraining(aligned, {
+    runDir: path.join(root, 'polish-by-hand'), batchSize: 8, weightDecay: 0.01, maxGradNorm: 1, checkpointEvery: 1000, seed: 1,
+    stages: [phase('instruct', 3e-3), phase('perception yes/no', 1e-3, (q) => q.dimension === 'perception' && q.format === 'yes_no'), phase('instruct', 1e-3)],
+  });
+  for (const [name, p] of straight.model.params) assert.deepEqual(byHand.model.params.get(name)!.data, p.data, name);
+
+  // A finished pipeline whose instruct run.json is given the polish phases resumes into them.
+  const extended = path.join(root, 'polish-extended');
+  await train(settings(extended, first));
+  const runFile = path.join(extended, 'instruct', 'run.json');
+  await fs.writeFile(runFile, JSON.stringify({ ...JSON.parse(await fs.readFile(runFile, 'utf8')), curriculum: [...first, ...polish] }));
+  const resumed = await train({ resume: path.join(extended, 'instruct') });
+  for (const [name, p] of straight.model.params) assert.deepEqual(resumed.model.params.get(name)!.data, p.data, name);
+  assert.deepEqual((await fs.readFile(path.join(extended, 'instruct', 'log.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l).loss), log.map((l) => l.loss));
 });
 
 test('balanceDimensions trains every curriculum phase and the final steps with equal shares per dimension, as the same stages written by hand', async () => {

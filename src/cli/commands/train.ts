@@ -84,6 +84,9 @@ function scheduleStepsOf(flag: string, value: string | undefined, steps: number,
   return d.scheduleSteps !== undefined && steps === d.steps ? { scheduleSteps: d.scheduleSteps } : {};
 }
 
+const CURRICULUM_HELP = "phases after the perception phase, DIM+DIM:STEPS[:FORMAT+FORMAT][@LR] comma-separated, a phase's own formats and peak learning rate last, all for every dimension or format (e.g. attribute_change:1000,attribute_change+order:1500,all:1000:all@5e-4; none: no phases)";
+const INSTRUCT_STEPS_HELP = 'steps on every format and dimension after the phases (0: none, the stage ends on its last phase)';
+
 const DESCRIBED_HELP = 'also trains each closed question after a text description of its clip (reading comprehension: the option letter the context supports)';
 
 const STAGE_HELP: Record<PretrainingStage, string> = {
@@ -127,12 +130,12 @@ export function registerTrain(program: Command): void {
     .option('--instruct-trainable <what>', 'instruct trains "decoder" (merger + decoder; the ViT stays image-level) or "all"', 'decoder');
   for (const stage of PRETRAINING_STAGES) {
     const d = DEFAULT_BASE_STAGES[stage];
-    base.option(`--${stage}-steps <n>`, `${stage} stage steps`, String(d.steps)).option(`--${stage}-lr <x>`, `${stage} stage peak learning rate`, String(d.lr)).option(`--${stage}-batch <n>`, `${stage} stage batch`, String(d.batchSize));
+    base.option(`--${stage}-steps <n>`, stage === 'instruct' ? `instruct ${INSTRUCT_STEPS_HELP}` : `${stage} stage steps`, String(d.steps)).option(`--${stage}-lr <x>`, `${stage} stage peak learning rate`, String(d.lr)).option(`--${stage}-batch <n>`, `${stage} stage batch`, String(d.batchSize));
     if (stage !== 'instruct') base.option(`--${stage}-schedule-steps <n>`, `${stage} stage ${scheduleStepsHelp(d)}`);
   }
   base.option('--instruct-perception-steps <n>', 'instruct steps on perception questions alone before every format (0: none)', String(DEFAULT_BASE_STAGES.instruct.perceptionSteps ?? 0))
     .option('--instruct-perception-formats <list>', `formats of those steps and of the curriculum's, comma-separated: ${FORMATS.join(', ')} (default: ${DEFAULT_PERCEPTION_FORMATS.join(',')})`)
-    .option('--instruct-curriculum <phases>', `phases after the perception phase, DIM+DIM:STEPS[:FORMAT+FORMAT] comma-separated, a phase's own formats last (e.g. attribute_change:1000,attribute_change+order:1500; none: no phases)`, formatCurriculum(DEFAULT_BASE_STAGES.instruct.curriculum))
+    .option('--instruct-curriculum <phases>', CURRICULUM_HELP, formatCurriculum(DEFAULT_BASE_STAGES.instruct.curriculum))
     .option('--instruct-balance-dimensions', 'every dimension of a curriculum phase and of the final steps on everything gets an equal share of the examples')
     .option('--language-described', `the language stage ${DESCRIBED_HELP}${DEFAULT_BASE_STAGES.language.described ? ' (default)' : ''}`, DEFAULT_BASE_STAGES.language.described === true)
     .option('--no-language-described', 'the language stage trains the questions without descriptions')
@@ -144,7 +147,7 @@ export function registerTrain(program: Command): void {
     }
     requireData(f);
     const stages = Object.fromEntries(PRETRAINING_STAGES.map((st) => {
-      const steps = int(`--${st}-steps`, f[`${st}Steps`]!, 1);
+      const steps = int(`--${st}-steps`, f[`${st}Steps`]!, st === 'instruct' ? 0 : 1);
       return [st, {
         steps,
         lr: positiveNumber(`--${st}-lr`, f[`${st}Lr`]!),
@@ -160,7 +163,7 @@ export function registerTrain(program: Command): void {
   for (const stage of PRETRAINING_STAGES) {
     const d = DEFAULT_BASE_STAGES[stage];
     const c = withCommon(trainCmd.command(stage).description(`one stage of the base pipeline: ${STAGE_HELP[stage]}`), d.batchSize)
-      .option('--steps <n>', 'training steps', String(d.steps))
+      .option('--steps <n>', stage === 'instruct' ? INSTRUCT_STEPS_HELP : 'training steps', String(d.steps))
       .option('--lr <x>', 'peak learning rate (warmup + cosine)', String(d.lr));
     if (stage !== 'instruct') c.option('--schedule-steps <n>', scheduleStepsHelp(d));
     if (stage === 'vision') c.option('--preset <name>', `model preset when starting fresh: ${PRESETS.join(', ')}`, 'small').option('--from <run>', 'continue from this run or model instead of a fresh preset');
@@ -170,7 +173,7 @@ export function registerTrain(program: Command): void {
       c.option('--instruct-trainable <what>', '"decoder" (merger + decoder) or "all"', 'decoder')
         .option('--perception-steps <n>', 'steps on perception questions alone before --steps on every format (0: none)', String(d.perceptionSteps ?? 0))
         .option('--perception-formats <list>', `formats of those steps and of the curriculum's, comma-separated: ${FORMATS.join(', ')} (default: ${DEFAULT_PERCEPTION_FORMATS.join(',')})`)
-        .option('--curriculum <phases>', `phases after the perception phase, DIM+DIM:STEPS[:FORMAT+FORMAT] comma-separated, a phase's own formats last (e.g. attribute_change:1000,attribute_change+order:1500; none: no phases)`, formatCurriculum(d.curriculum))
+        .option('--curriculum <phases>', CURRICULUM_HELP, formatCurriculum(d.curriculum))
         .option('--balance-dimensions', 'every dimension of a curriculum phase and of the final steps on everything gets an equal share of the examples');
     }
     c.action(async (f: CommonFlags & Record<string, string>, command: Command) => {
@@ -179,7 +182,7 @@ export function registerTrain(program: Command): void {
         return runWithProgress({ resume: f.out }, stage);
       }
       requireData(f);
-      const steps = int('--steps', f.steps!, 1);
+      const steps = int('--steps', f.steps!, stage === 'instruct' ? 0 : 1);
       const schedule = scheduleStepsOf('--schedule-steps', f.scheduleSteps, steps, d);
       await runWithProgress({
         kind: stage,
