@@ -17,7 +17,7 @@ import { openDataset, type Dataset } from '../data/dataset.js';
 import { renderContactSheet } from '../data/preview.js';
 import { scoreCaption } from '../data/formats.js';
 import { synthesizeDataset } from '../data/synth.js';
-import { DIMENSIONS, TEMPORAL_DIMENSIONS, type Question } from '../data/types.js';
+import { TEMPORAL_DIMENSIONS, type Question } from '../data/types.js';
 import { DEFAULT_VIDEO_SET, makeVideoSet, type VideoSetSettings } from '../data/videoSet.js';
 import { writeFileAtomic } from '../engine/atomicWrite.js';
 import { loadVideoLM } from '../models/checkpoint.js';
@@ -26,6 +26,7 @@ import type { VideoLM } from '../models/videoLM.js';
 import { evaluateClassifier, type ClassifierResult } from '../train/classifier.js';
 import {
   DEFAULT_BASE_STAGES,
+  coversEveryDimension,
   DEFAULT_COMMON,
   DEFAULT_STA,
   pipelineStage,
@@ -368,7 +369,7 @@ export function stageSteps(schedule: StageSchedule): string {
   const phases = [
     ...(schedule.perceptionSteps ? [`${schedule.perceptionSteps} perception`] : []),
     ...(schedule.curriculum ?? []).map((phase) => {
-      const dimensions = DIMENSIONS.every((d) => phase.dimensions.includes(d)) ? 'every dimension' : phase.dimensions.join('+');
+      const dimensions = coversEveryDimension(phase) ? 'every dimension' : phase.dimensions.join('+');
       return `${phase.steps} ${dimensions}${phase.formats ? ` in ${phase.formats.join(', ')}` : ''}${phase.lr === undefined ? '' : ` at lr ${phase.lr}`}`;
     }),
   ];

@@ -129,6 +129,9 @@ export interface CurriculumPhase {
   lr?: number;
 }
 
+/** Whether a curriculum phase covers every dimension (`all`): the final steps on everything, when it has every format too. */
+export const coversEveryDimension = (phase: CurriculumPhase): boolean => DIMENSIONS.every((d) => phase.dimensions.includes(d));
+
 /** What instruction tuning trains: merger + decoder (the ViT stays image-level), or everything. */
 export type InstructTrainable = 'decoder' | 'all';
 
@@ -291,7 +294,7 @@ function stagesOf(s: Exclude<RunSettings, BaseSettings>, dataset: Dataset): Stag
       const formats = s.perceptionFormats ?? FORMATS;
       const perception = s.perceptionSteps ? [one('perception', s.perceptionSteps, s.lr, trainable, videoQuestions((q) => q.dimension === 'perception' && formats.includes(q.format)))] : [];
       const curriculum = (s.curriculum ?? []).map((phase) => {
-        const name = DIMENSIONS.every((d) => phase.dimensions.includes(d)) ? 'all' : phase.dimensions.join('+');
+        const name = coversEveryDimension(phase) ? 'all' : phase.dimensions.join('+');
         const phaseFormats = phase.formats ?? formats;
         const inPhase = (q: Question) => (phase.dimensions as string[]).includes(q.dimension) && phaseFormats.includes(q.format);
         if (!dataset.questions('train').some(inPhase)) {
