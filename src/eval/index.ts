@@ -20,7 +20,7 @@ export {
   type CompareOptions,
   type DimensionVerdict,
 } from './compare.js';
-export { formatEstimate, accuracyTable, pairTable, firstTokenTable, comparisonTable, verdictTable, type Table } from './tables.js';
+export { formatEstimate, accuracyTable, pairTable, firstTokenTable, captionSubjectTable, comparisonTable, verdictTable, type Table } from './tables.js';
 export { escapeMarkdown, markdownTable } from './markdown.js';
 export {
   lineChart,

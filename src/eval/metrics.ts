@@ -1,7 +1,7 @@
 /**
  * Benchmark figures from scored answers: accuracy by task format and temporal dimension,
- * opposing-pair accuracy, the held-out-composition subset and mean first-token probability, each
- * with a 95% percentile-bootstrap interval over its items.
+ * opposing-pair accuracy, the held-out-composition subset, mean first-token probability and the
+ * caption subject slot, each with a 95% percentile-bootstrap interval over its items.
  */
 import { bootstrapInterval } from '../data/statistics.js';
 import { DIMENSIONS, FORMATS, type Dimension, type Format } from '../data/types.js';
@@ -105,5 +105,16 @@ export function evaluate(answers: readonly ScoredAnswer[], options: EvaluateOpti
     // question's partner is held out too.
     heldOut: summarise(answers.filter((a) => a.heldOut), b),
     firstTokenProbability: measured.length > 0 ? breakdown(measured, (a) => a.firstTokenProbability!, b) : null,
+    captionSubject: captionSubjectSlot(answers, b),
+  };
+}
+
+/** How often a caption names the right subject: pooled over the temporal dimensions, and by dimension. */
+function captionSubjectSlot(answers: readonly ScoredAnswer[], b: Bootstrap): EvaluationResult['captionSubject'] {
+  const captions = answers.filter((a) => a.format === 'captioning' && a.slots);
+  const subject = (a: ScoredAnswer) => (a.slots!.subject ? 1 : 0);
+  return {
+    temporal: estimate(captions.filter((a) => a.dimension !== 'perception').map(subject), b),
+    byDimension: byKey(DIMENSIONS, captions, (a) => a.dimension, subject, b),
   };
 }

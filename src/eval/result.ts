@@ -52,6 +52,12 @@ export interface EvaluationResult {
   heldOut: AccuracySummary;
   /** Mean P(ground-truth first answer token); null when the harness did not measure it. */
   firstTokenProbability: Breakdown | null;
+  /**
+   * Captioning: the share of captions that name the right subject, whether or not the rest is right —
+   * does the model see what the clip is about? Pooled over the temporal dimensions, and by dimension.
+   * In an order clip the subject is the object that moves first, so there it is a temporal judgement.
+   */
+  captionSubject: { temporal: Estimate; byDimension: Record<Dimension, Estimate> };
 }
 
 /** results.json text: two-space indented, keys in the schema's order. */

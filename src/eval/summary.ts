@@ -7,11 +7,12 @@ import type { CompareOptions } from './compare.js';
 import { heading, paragraph, renderMarkdown, svgBlock, tableBlock, type ReportBlock } from './report.js';
 import type { EvaluationResult } from './result.js';
 import { barChart } from './svg.js';
-import { accuracyTable, comparisonTable, firstTokenTable, pairTable, verdictTable } from './tables.js';
+import { accuracyTable, captionSubjectTable, comparisonTable, firstTokenTable, pairTable, verdictTable } from './tables.js';
 
-/** Accuracy by format × dimension (all and held-out), pair accuracy, first-token probability. */
+/** Accuracy by format × dimension (all and held-out), pair accuracy, first-token probability, the caption subject slot. */
 export function evaluationBlocks(result: EvaluationResult): ReportBlock[] {
   const ftp = firstTokenTable(result);
+  const subject = captionSubjectTable(result);
   return [
     heading(`Evaluation of ${result.model}`),
     paragraph(
@@ -23,6 +24,7 @@ export function evaluationBlocks(result: EvaluationResult): ReportBlock[] {
     tableBlock(accuracyTable(result, 'heldOut')),
     tableBlock(pairTable(result)),
     ...(ftp ? [tableBlock(ftp)] : []),
+    ...(subject ? [tableBlock(subject)] : []),
   ];
 }
 

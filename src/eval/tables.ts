@@ -45,6 +45,18 @@ export function pairTable(result: EvaluationResult): Table {
   };
 }
 
+/** The caption subject slot by dimension and pooled over the temporal ones; null without captions. */
+export function captionSubjectTable(result: EvaluationResult): Table | null {
+  const c = result.captionSubject;
+  // results.json written before the subject slot was measured has none.
+  if (!c || DIMENSIONS.every((d) => c.byDimension[d].n === 0)) return null;
+  return {
+    caption: `Captions that name the right subject (%), ${result.model} (in order clips the subject is the object that moves first)`,
+    header: ['dimension', 'subject slot'],
+    rows: [...DIMENSIONS.map((d) => [d, formatEstimate(c.byDimension[d])]), ['temporal', formatEstimate(c.temporal)]],
+  };
+}
+
 /** Mean P(ground-truth first answer token) by format and by dimension; null when not measured. */
 export function firstTokenTable(result: EvaluationResult): Table | null {
   const p = result.firstTokenProbability;

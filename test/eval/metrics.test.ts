@@ -9,7 +9,7 @@ import { beatsBeyondIntervals, beatsOnDimension, compareOnDimensions } from '../
 import { evaluate, opposingPairs } from '../../src/eval/metrics.js';
 import { evaluationToJson, readEvaluationJson, writeEvaluationJson, type Estimate } from '../../src/eval/result.js';
 import { scorePredictions, type Prediction } from '../../src/eval/score.js';
-import { comparisonTable, formatEstimate, verdictTable } from '../../src/eval/tables.js';
+import { captionSubjectTable, comparisonTable, formatEstimate, verdictTable } from '../../src/eval/tables.js';
 import { evaluationMarkdown } from '../../src/eval/summary.js';
 
 const OPTIONS = ['from left to right', 'from right to left'];
@@ -109,9 +109,31 @@ test('mean first-token probability by format and dimension, only over measured q
   assert.equal(evaluate(scorePredictions(questions, predictions(false)), { model: 'x' }).firstTokenProbability, null);
 });
 
+test('the caption subject slot counts captions naming the right subject, right or wrong otherwise; pooled over temporal dimensions only', () => {
+  // subject slot 'red circle': right (all slots), right subject with the wrong speed, wrong subject.
+  const captions: [Question, string][] = [
+    [q('c1', 'captioning', 'speed', null), 'the red circle moves slowly'],
+    [q('c2', 'captioning', 'speed', null), 'the red circle moves fast'],
+    [q('c3', 'captioning', 'order', null), 'the blue square moves slowly'],
+    [q('c4', 'captioning', 'perception', null), 'the red circle moves slowly'],
+    [q('c5', 'yes_no', 'order', null), 'no'],
+  ];
+  const r = evaluate(scorePredictions(captions.map(([c]) => c), captions.map(([c, prediction]) => ({ questionId: c.id, prediction }))), { model: 'captions' });
+  assert.deepEqual([mean(r.all.byFormat.captioning), r.all.byFormat.captioning.n], [0.5, 4]);
+  assert.deepEqual([mean(r.captionSubject.byDimension.speed), r.captionSubject.byDimension.speed.n], [1, 2]);
+  assert.deepEqual([mean(r.captionSubject.byDimension.order), r.captionSubject.byDimension.order.n], [0, 1]);
+  assert.deepEqual([mean(r.captionSubject.byDimension.perception), r.captionSubject.byDimension.perception.n], [1, 1]);
+  assert.equal(r.captionSubject.byDimension.direction.n, 0);
+  close(r.captionSubject.temporal.mean, 2 / 3);
+  assert.equal(r.captionSubject.temporal.n, 3);
+  const table = captionSubjectTable(r)!;
+  assert.deepEqual(table.rows.map((row) => row[0]), [...DIMENSIONS, 'temporal']);
+  assert.equal(captionSubjectTable(evaluate(scorePredictions([captions[4]![0]], [{ questionId: 'c5', prediction: 'no' }]), { model: 'no captions' })), null);
+});
+
 test('results JSON has every format and dimension key in a fixed order and reads back', async () => {
   const parsed = JSON.parse(evaluationToJson(result));
-  assert.deepEqual(Object.keys(parsed), ['schema', 'version', 'model', 'split', 'bootstrap', 'questions', 'all', 'heldOut', 'firstTokenProbability']);
+  assert.deepEqual(Object.keys(parsed), ['schema', 'version', 'model', 'split', 'bootstrap', 'questions', 'all', 'heldOut', 'firstTokenProbability', 'captionSubject']);
   assert.deepEqual(Object.keys(parsed.heldOut.byDimension), [...DIMENSIONS]);
   assert.deepEqual(Object.keys(parsed.all.byFormatDimension.captioning), [...DIMENSIONS]);
   assert.deepEqual(parsed.all.byDimension.attribute_change, { mean: null, low: null, high: null, n: 0 });

@@ -30,7 +30,7 @@ function isEvaluationDir(dir: string): boolean {
 export function registerEval(program: Command): void {
   program
     .command('eval')
-    .description('answer every question of a split and report accuracy by format and dimension, opposing-pair accuracy and first-token probabilities, with 95% intervals')
+    .description('answer every question of a split and report accuracy by format and dimension, opposing-pair accuracy, first-token probabilities and the caption subject slot, with 95% intervals')
     .requiredOption('--model <dir>', 'model directory or training run')
     .requiredOption('--data <dir>', 'dataset directory')
     .option('--split <name>', 'train, val or test', 'test')
