@@ -464,7 +464,8 @@ async function reportBlocks(s: DemoSettings, dataset: Dataset, r: ReportInputs):
     paragraph(
       `What the ViT itself sees, read by the vision stage's own dense heads on ${r.visionHeads.clips} test clips, patch by patch (the probes above read the merged tokens and are a lower bound): ` +
         `colour ${pct(r.visionHeads.colour)}% of ${r.visionHeads.patches.all} patches (no object counts as a class), ` +
-        `shape ${pct(r.visionHeads.shape)}% of the ${r.visionHeads.patches.object} patches an object covers and ${pct(r.visionHeads.centreShape)}% of the ${r.visionHeads.patches.centre} that hold its centre (chance 20%).`,
+        `shape ${pct(r.visionHeads.shape)}% of the ${r.visionHeads.patches.object} patches an object covers and ${pct(r.visionHeads.centreShape)}% of the ${r.visionHeads.patches.centre} that hold its centre (chance 20%); ` +
+        `fed as a video feeds it, each frame in a two-frame group with its neighbour, shape ${pct(r.visionHeads.tubeletShape)}% of ${r.visionHeads.patches.tubeletObject} object patches.`,
     ),
     ...comparisonBlocks(r.results, { challenger: 'stave', baseline: 'control' }),
     heading('Does the base see? (perception)'),

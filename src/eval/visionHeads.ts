@@ -11,6 +11,7 @@ import { TempolabError } from '../engine/errors.js';
 import { compile } from '../engine/runtime.js';
 import { readSafetensors } from '../engine/safetensors.js';
 import { loadVideoLM } from '../models/checkpoint.js';
+import type { VideoLM } from '../models/videoLM.js';
 import { isVisionHead, VISION_HEAD_CLASSES, VISION_REGRESSION_TARGETS } from '../models/pretraining.js';
 import { VisionPretraining, type ImageLabels } from '../train/objectives.js';
 
@@ -21,7 +22,12 @@ export interface VisionHeadAccuracy {
   shape: number;
   /** Shape over the patches that hold an object's centre: the patch that sees the most of it. */
   centreShape: number;
-  patches: { all: number; object: number; centre: number };
+  /**
+   * Shape over the object patches when every frame is fed as a two-frame group with its neighbour,
+   * as a video feeds the ViT (a moving object shows twice, half in each frame) rather than as an image.
+   */
+  tubeletShape: number;
+  patches: { all: number; object: number; centre: number; tubeletObject: number };
   clips: number;
 }
 
@@ -31,6 +37,8 @@ const argmax = (logits: ArrayLike<number>, at: number, classes: number): number 
   return best;
 };
 
+interface HeadCounts { right: { colour: number; shape: number; centre: number }; count: { all: number; object: number; centre: number } }
+
 /** Scores the heads saved in vision-stage checkpoint `dir` on the first `clips` synthetic clips of `split`. */
 export async function visionHeadAccuracy(dir: string, dataset: Dataset, options: { split?: Split; clips?: number; batchSize?: number } = {}): Promise<VisionHeadAccuracy> {
   const model = await loadVideoLM(dir);
@@ -39,7 +47,22 @@ export async function visionHeadAccuracy(dir: string, dataset: Dataset, options:
   if (!heads.length) throw new TempolabError(`${dir} has no vision_heads.* tensors: only the vision stage's checkpoint (RUN/vision/checkpoint of train base, or a train vision run) keeps its heads`);
   for (const [name, t] of heads) model.params.set(name, { shape: [...t.shape], data: t.data as Float32Array });
 
-  const objective = new VisionPretraining(dataset, options.split ?? 'test', 0);
+  const split = options.split ?? 'test';
+  const images = await scoreHeads(model, new VisionPretraining(dataset, split, 0), options);
+  const tubelets = await scoreHeads(model, new VisionPretraining(dataset, split, 0, { tubelets: 1 }), options);
+  const share = (r: number, n: number) => (n ? r / n : NaN);
+  const { right, count } = images;
+  return {
+    colour: share(right.colour, count.all),
+    shape: share(right.shape, count.object),
+    centreShape: share(right.centre, count.centre),
+    tubeletShape: share(tubelets.right.shape, tubelets.count.object),
+    patches: { ...count, tubeletObject: tubelets.count.object },
+    clips: Math.min(options.clips ?? 200, images.clips),
+  };
+}
+
+async function scoreHeads(model: VideoLM, objective: VisionPretraining, options: { clips?: number; batchSize?: number }): Promise<HeadCounts & { clips: number }> {
   const clips = Math.min(options.clips ?? 200, objective.examples);
   const batchSize = Math.min(options.batchSize ?? 8, clips);
   const graph = objective.graph(model, batchSize);
@@ -74,6 +97,5 @@ export async function visionHeadAccuracy(dir: string, dataset: Dataset, options:
       });
     });
   }
-  const share = (r: number, n: number) => (n ? r / n : NaN);
-  return { colour: share(right.colour, count.all), shape: share(right.shape, count.object), centreShape: share(right.centre, count.centre), patches: count, clips };
+  return { right, count, clips };
 }

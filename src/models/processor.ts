@@ -76,13 +76,23 @@ export function clipPixelValues(dataset: Dataset, videoId: string, cfg: VisionCo
 /**
  * Frames as independent images: Qwen2-VL feeds an image as a repeated frame pair, so frame k becomes
  * temporal group k with both of its frames equal. Without STA each group is encoded on its own.
+ * `pairedWith[k]`, when given, puts another frame in group k instead: the group then holds frames k
+ * and pairedWith[k] in time order (a longer group repeats the later), a two-frame tubelet as a video
+ * feeds the ViT — still one group at a time, so frames of different groups never meet.
  */
-export function imagePixelValues(frames: Uint8Array, count: number, height: number, width: number, cfg: VisionConfig): PixelValues {
+export function imagePixelValues(frames: Uint8Array, count: number, height: number, width: number, cfg: VisionConfig, pairedWith?: readonly number[]): PixelValues {
   const frameBytes = height * width * 3;
   if (frames.length !== count * frameBytes) throw new TempolabError(`video has ${frames.length} bytes, expected ${count}×${height}×${width}×3`);
-  const repeated = new Uint8Array(count * cfg.temporal_patch_size * frameBytes);
+  const tp = cfg.temporal_patch_size;
+  const grouped = new Uint8Array(count * tp * frameBytes);
   for (let k = 0; k < count; k++) {
-    for (let r = 0; r < cfg.temporal_patch_size; r++) repeated.set(frames.subarray(k * frameBytes, (k + 1) * frameBytes), (k * cfg.temporal_patch_size + r) * frameBytes);
+    const other = pairedWith?.[k] ?? k;
+    if (!Number.isInteger(other) || other < 0 || other >= count) throw new TempolabError(`frame ${k} is paired with frame ${other}, but the clip has frames 0…${count - 1}`);
+    const [first, second] = other < k ? [other, k] : [k, other];
+    for (let r = 0; r < tp; r++) {
+      const f = r === 0 ? first : second;
+      grouped.set(frames.subarray(f * frameBytes, (f + 1) * frameBytes), (k * tp + r) * frameBytes);
+    }
   }
-  return videoToPixelValues(repeated, count * cfg.temporal_patch_size, height, width, cfg);
+  return videoToPixelValues(grouped, count * tp, height, width, cfg);
 }

@@ -9,6 +9,7 @@ import type { Dataset } from '../data/dataset.js';
 import { outcomeClass, colourClass, shapeClass, patchTruth, OUTCOME_CLASSES } from '../data/groundTruth.js';
 import type { Question, Split, VideoRecord } from '../data/types.js';
 import { TempolabError } from '../engine/errors.js';
+import { Random } from '../engine/random.js';
 import type { Graph } from '../engine/graph.js';
 import type { Feed } from '../engine/runtime.js';
 import { traceVideoLM, type ForwardShape } from '../models/graph.js';
@@ -115,13 +116,22 @@ class SceneBagCache {
 /**
  * Image-level pretraining of the ViT: every frame of every training clip is an image; each patch
  * learns the colour and shape of the object covering it, where that object's centre is, its size and
- * its orientation. No temporal objective: frames never meet.
+ * its orientation. No temporal objective: temporal groups never meet.
+ *
+ * `tubelets` is the share of frames fed instead as the two-frame group a video gives the ViT (frame t
+ * with its neighbour, drawn per clip from the seed): an image trains only the sum of the patch
+ * embedding's two frame kernels, so a moving object, which a video's group shows twice, half in each
+ * frame, is a pattern the ViT never saw (README, "Tubelets"). A tubelet's patch takes the object the
+ * earlier frame shows there, else the later one's: the targets stay static — colour, shape, place.
  */
 export class VisionPretraining extends ClipObjective implements Objective {
   private readonly cache = new Map<number, ImageLabels>();
+  readonly tubelets: number;
 
-  constructor(dataset: Dataset, split: Split, seed: number) {
+  constructor(dataset: Dataset, split: Split, private readonly seed: number, options: { tubelets?: number } = {}) {
     super(dataset, split, seed, 'vision pretraining');
+    this.tubelets = checkedTubeletShare(options.tubelets ?? 0);
+    if (this.tubelets > 0 && dataset.manifest.frames < 2) throw new TempolabError(`tubelets need clips of at least 2 frames; ${dataset.dir} has ${dataset.manifest.frames}`);
   }
 
   private grid(model: VideoLM) {
@@ -134,6 +144,13 @@ export class VisionPretraining extends ClipObjective implements Objective {
     return traceVisionPretraining(model.config, { batch: batchSize, grid: this.grid(model) });
   }
 
+  /** For each frame of clip `index`, the frame its temporal group pairs it with: itself (an image) or a neighbour (a tubelet). */
+  pairedWith(index: number): number[] {
+    const frames = this.dataset.manifest.frames;
+    const random = new Random(this.seed * 1_000_003 + index);
+    return Array.from({ length: frames }, (_, t) => (random.next() < this.tubelets ? (t + 1 < frames ? t + 1 : t - 1) : t));
+  }
+
   labels(model: VideoLM, index: number): ImageLabels {
     let l = this.cache.get(index);
     if (l) return l;
@@ -143,15 +160,21 @@ export class VisionPretraining extends ClipObjective implements Objective {
     const grid = this.grid(model);
     const order = mergeWindowOrder(grid.h, grid.w, v.spatial_merge_size);
     const n = order.length;
+    const pairedWith = this.pairedWith(index);
     l = {
-      pixels: imagePixelValues(this.dataset.frames(clip.id), m.frames, m.height, m.width, v),
+      pixels: imagePixelValues(this.dataset.frames(clip.id), m.frames, m.height, m.width, v, pairedWith),
       colour: [],
       shape: [],
       targets: new Float32Array(m.frames * n * VISION_REGRESSION_TARGETS),
       mask: new Float32Array(m.frames * n * VISION_REGRESSION_TARGETS),
     };
+    const truth = (t: number) => patchTruth(clip.scene!, t, m.width, m.height, v.patch_size, order);
     for (let t = 0; t < m.frames; t++) {
-      patchTruth(clip.scene!, t, m.width, m.height, v.patch_size, order).forEach((p, k) => {
+      const [earlier, later] = [Math.min(t, pairedWith[t]!), Math.max(t, pairedWith[t]!)];
+      const first = truth(earlier);
+      const second = later === earlier ? first : truth(later);
+      first.forEach((own, k) => {
+        const p = own.object ? own : second[k]!;
         l!.colour.push(p.object ? colourClass(p.object.colour) : 0);
         // Shape is learned where there is an object (the colour head already says whether there is one).
         l!.shape.push(p.object ? shapeClass(p.object.shape) : IGNORE);
@@ -186,6 +209,12 @@ export class VisionPretraining extends ClipObjective implements Objective {
       units: items.length * this.sequenceLength,
     };
   }
+}
+
+/** A share of frames fed as tubelets: a number from 0 (images only) to 1 (every frame in a two-frame group). */
+export function checkedTubeletShare(share: number): number {
+  if (!(share >= 0 && share <= 1)) throw new TempolabError(`tubelets ${share} is not a share: give a number from 0 (every frame an image) to 1 (every frame in a two-frame group)`);
+  return share;
 }
 
 /** describedQuestions(questions), refused in one line when there are none (before a pipeline's first stage, too). */

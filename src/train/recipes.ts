@@ -30,7 +30,7 @@ import { isVideoClassifierHead, isVisionHead } from '../models/pretraining.js';
 import { buildWordLevelTokenizer } from '../models/tokenizer/index.js';
 import type { VideoLM } from '../models/videoLM.js';
 import { latestCheckpoint } from './checkpointSwap.js';
-import { describableQuestions, LanguageModeling, VideoClassification, VideoQuestions, VisionPretraining } from './objectives.js';
+import { checkedTubeletShare, describableQuestions, LanguageModeling, VideoClassification, VideoQuestions, VisionPretraining } from './objectives.js';
 import { loadCheckpoint, runTraining, type RunOptions, type RunResult, type Stage, type StepProgress } from './trainer.js';
 import { abandonFailedStart, assertNewRunDir } from './runDir.js';
 import { statesFirstOutcome } from './symmetryBreaking.js';
@@ -106,6 +106,11 @@ export interface StageSchedule {
    * multi-choice question by the letter of the option its context supports.
    */
   described?: boolean;
+  /**
+   * Vision only: the share of frames fed as the two-frame groups (tubelets) a video gives the ViT
+   * rather than as images (VisionPretraining); static targets either way.
+   */
+  tubelets?: number;
 }
 
 /**
@@ -156,6 +161,8 @@ export interface PretrainingStageSettings extends CommonSettings {
   balanceDimensions?: boolean;
   /** Language only: closed questions also after their clip's description (StageSchedule.described). */
   described?: boolean;
+  /** Vision only: the share of frames fed as two-frame tubelets (StageSchedule.tubelets). */
+  tubelets?: number;
 }
 
 /** The whole pipeline: the four stages in order, in out/<stage>. */
@@ -282,7 +289,7 @@ function stagesOf(s: Exclude<RunSettings, BaseSettings>, dataset: Dataset): Stag
     scheduleSteps === undefined ? stage : { ...stage, scheduleSteps, warmupSteps: warmup(scheduleSteps) };
   switch (s.kind) {
     case 'vision':
-      return [truncated(one('vision', s.steps, s.lr, (n) => isVisionTower(n) || isVisionHead(n), () => new VisionPretraining(dataset, 'train', s.seed)), s.scheduleSteps)];
+      return [truncated(one('vision', s.steps, s.lr, (n) => isVisionTower(n) || isVisionHead(n), () => new VisionPretraining(dataset, 'train', s.seed, { tubelets: s.tubelets ?? 0 })), s.scheduleSteps)];
     case 'language':
       return [truncated(one('language', s.steps, s.lr, isDecoder, (m) => new LanguageModeling(dataset.questions('train'), m, s.seed, { described: s.described === true })), s.scheduleSteps)];
     case 'align':
@@ -389,6 +396,7 @@ export function pipelineStage(s: BaseSettings, stage: PretrainingStage): Pretrai
     ...(i === 0 ? { preset: s.preset } : { from: path.join(s.out, PRETRAINING_STAGES[i - 1]!) }),
     ...(stage === 'instruct' ? { instructTrainable: s.instructTrainable, ...instructPhasesOf(schedule) } : {}),
     ...(stage === 'language' && schedule.described ? { described: true } : {}),
+    ...(stage === 'vision' && schedule.tubelets ? { tubelets: schedule.tubelets } : {}),
   };
 }
 
@@ -525,6 +533,8 @@ export async function train(settings: RunSettings | { resume: string }, callback
   const s = resuming ? await readRunSettings(runDir) : settings;
   assertScheduleSteps(s);
   assertInstructSteps(s);
+  const tubelets = s.kind === 'base' ? s.stages.vision.tubelets : s.kind === 'vision' ? s.tubelets : undefined;
+  if (tubelets !== undefined) checkedTubeletShare(tubelets);
   if (!resuming) await assertNewRunDir(runDir);
   if (s.kind === 'base') return trainPipeline(s, resuming, callbacks);
   const createdDir = !existsSync(runDir);

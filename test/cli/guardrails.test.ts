@@ -246,6 +246,27 @@ test('--described (the default) reaches the run, --no-described drops it: train 
   rmSync(pipeline, { recursive: true, force: true });
 });
 
+test('--tubelets reaches the vision run (train vision, train base --vision-tubelets) and its heads are scored in two-frame groups too; a share outside 0…1 or not a number is refused in one line', async () => {
+  const out = path.join(root, 'tubelets');
+  const r = await tempolab(['train', 'vision', '--preset', 'tiny', '--data', data, '--out', out, '--steps', '1', '--batch', '2', '--tubelets', '0.5']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')).tubelets, 0.5);
+  assert.match(r.stderr, /vision heads on 10 test clips: .*; in two-frame groups as video feeds it, shape \d+\.\d%\n/);
+  rmSync(out, { recursive: true, force: true });
+  for (const [share, message] of [['1.5', /^tempolab: tubelets 1\.5 is not a share: give a number from 0 \(every frame an image\) to 1 \(every frame in a two-frame group\)\n$/], ['half', /^tempolab: --tubelets half is not a number: give a share from 0/]] as const) {
+    const bad = await tempolab(['train', 'vision', '--preset', 'tiny', '--data', data, '--out', out, '--steps', '1', '--tubelets', share]);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, message);
+    assert.equal(existsSync(out), false);
+  }
+  const pipeline = path.join(root, 'tubelets-base');
+  const b = await tempolab(['train', 'base', '--preset', 'tiny', '--data', data, '--out', pipeline, '--vision-steps', '1', '--language-steps', '1', '--align-steps', '1', '--instruct-steps', '1', '--instruct-perception-steps', '0', '--instruct-curriculum', 'none', '--vision-batch', '2', '--language-batch', '2', '--align-batch', '2', '--instruct-batch', '2', '--vision-tubelets', '1']);
+  assert.equal(b.code, 0, b.stderr);
+  assert.equal(JSON.parse(readFileSync(path.join(pipeline, 'run.json'), 'utf8')).stages.vision.tubelets, 1);
+  assert.equal(JSON.parse(readFileSync(path.join(pipeline, 'vision', 'run.json'), 'utf8')).tubelets, 1);
+  rmSync(pipeline, { recursive: true, force: true });
+});
+
 test('--schedule-steps reaches the run (train language, train base --language-schedule-steps); one shorter than the steps is refused in one line', async () => {
   const out = path.join(root, 'schedule');
   const r = await tempolab(['train', 'language', '--from', model, '--data', data, '--out', out, '--steps', '2', '--schedule-steps', '40', '--batch', '4']);

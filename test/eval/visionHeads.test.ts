@@ -60,10 +60,26 @@ test('heads that always say "no object" and one shape score the ground truth sha
     }
   }
   assert.ok(count.object > 0 && count.empty > 0 && count.centre > 0);
+  // In two-frame groups (frame t with t + 1, the last with the one before) a patch shows the earlier frame's object, else the later one's.
+  const tubelet = { object: 0, shape: 0 };
+  for (const clip of clips) {
+    for (let t = 0; t < frames; t++) {
+      const [earlier, later] = t + 1 < frames ? [t, t + 1] : [t - 1, t];
+      const second = patchTruth(clip.scene!, later, w, h, patch, order);
+      patchTruth(clip.scene!, earlier, w, h, patch, order).forEach((p, k) => {
+        const object = p.object ?? second[k]!.object;
+        if (!object) return;
+        tubelet.object++;
+        if (object.shape === SHAPES[always]) tubelet.shape++;
+      });
+    }
+  }
+  assert.ok(tubelet.object > count.object, 'the test clips have moving objects');
 
   const a = await visionHeadAccuracy(constant, dataset, { split: 'test', batchSize: 4 });
   assert.equal(a.clips, clips.length);
-  assert.deepEqual(a.patches, { all: count.all, object: count.object, centre: count.centre });
+  assert.deepEqual(a.patches, { all: count.all, object: count.object, centre: count.centre, tubeletObject: tubelet.object });
+  assert.equal(a.tubeletShape, tubelet.shape / tubelet.object);
   assert.equal(a.colour, count.empty / count.all);
   assert.equal(a.shape, count.shape / count.object);
   assert.equal(a.centreShape, count.centreShape / count.centre);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CLIP_MEAN, CLIP_STD, videoToPixelValues } from '../../src/models/processor.js';
+import { CLIP_MEAN, CLIP_STD, imagePixelValues, videoToPixelValues } from '../../src/models/processor.js';
 import { tinyConfig } from './helpers.js';
 
 /**
@@ -47,4 +47,27 @@ test('bad frame sizes and orders give one-line errors', () => {
   assert.throws(() => videoToPixelValues(new Uint8Array(4 * 12 * 12 * 3), 4, 12, 12, cfg), /frames are 12×12 but this model needs multiples of patch_size·spatial_merge_size = 8/);
   assert.throws(() => videoToPixelValues(new Uint8Array(4 * 16 * 16 * 3), 4, 16, 16, cfg, [0, 1, 1, 2]), /is not a permutation of 4 frames/);
   assert.throws(() => videoToPixelValues(new Uint8Array(10), 4, 16, 16, cfg), /video has 10 bytes, expected 4×16×16×3/);
+});
+
+test('images are repeated frame pairs; a tubelet pairing puts two frames in a group in time order, as the video groups them', () => {
+  const cfg = tinyConfig().vision_config; // tp = 2
+  const [F, H, W] = [4, 16, 16];
+  const frames = Uint8Array.from({ length: F * H * W * 3 }, (_, i) => (i * 53) % 241);
+  const frameBytes = H * W * 3;
+  const group = (pv: { data: Float32Array; grid: { t: number } }, k: number) => pv.data.subarray((k * pv.data.length) / pv.grid.t, ((k + 1) * pv.data.length) / pv.grid.t);
+  const video = videoToPixelValues(frames, F, H, W, cfg); // groups (0, 1), (2, 3)
+  // Frame 1 paired with frame 0 is the video's first group, not (1, 0); frame 2 with 3 its second.
+  const paired = imagePixelValues(frames, F, H, W, cfg, [1, 0, 3, 2]);
+  assert.equal(paired.grid.t, F);
+  for (const [k, v] of [[0, 0], [1, 0], [2, 1], [3, 1]] as const) assert.deepEqual(group(paired, k), group(video, v), `group ${k}`);
+  // Unpaired, frame k is its own pair: the video of frame k written twice.
+  const images = imagePixelValues(frames, F, H, W, cfg);
+  for (let k = 0; k < F; k++) {
+    const twice = new Uint8Array(2 * frameBytes);
+    twice.set(frames.subarray(k * frameBytes, (k + 1) * frameBytes));
+    twice.set(frames.subarray(k * frameBytes, (k + 1) * frameBytes), frameBytes);
+    assert.deepEqual(group(images, k), videoToPixelValues(twice, 2, H, W, cfg).data, `image ${k}`);
+  }
+  assert.deepEqual(imagePixelValues(frames, F, H, W, cfg, [0, 1, 2, 3]).data, images.data);
+  assert.throws(() => imagePixelValues(frames, F, H, W, cfg, [1, 0, 4, 2]), /frame 2 is paired with frame 4, but the clip has frames 0…3/);
 });

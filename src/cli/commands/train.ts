@@ -70,7 +70,16 @@ async function printVisionHeads(out: string): Promise<void> {
   if (!split) return void process.stderr.write(`vision heads: ${dataset.dir} has no held-out synthetic clips to score them on\n`);
   const a = await visionHeadAccuracy(checkpointDir(s.kind === 'base' ? path.join(out, 'vision') : out), dataset, { split });
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-  process.stderr.write(`vision heads on ${a.clips} ${split} clips: colour ${pct(a.colour)} of patches, shape ${pct(a.shape)} of object patches, ${pct(a.centreShape)} where the centre is (chance 20%)\n`);
+  process.stderr.write(`vision heads on ${a.clips} ${split} clips: colour ${pct(a.colour)} of patches, shape ${pct(a.shape)} of object patches, ${pct(a.centreShape)} where the centre is (chance 20%); in two-frame groups as video feeds it, shape ${pct(a.tubeletShape)}\n`);
+}
+
+const TUBELETS_HELP = 'share of frames (0 to 1) fed as the two-frame groups a video gives the ViT (frame t with its neighbour) instead of as images; static targets either way';
+
+/** A --tubelets share as a number; train() refuses one outside 0…1 before anything is written. */
+function tubeletShare(flag: string, value: string): number {
+  const share = Number(value);
+  if (value.trim() === '' || Number.isNaN(share)) throw new TempolabError(`${flag} ${value} is not a number: give a share from 0 (every frame an image) to 1 (every frame in a two-frame group)`);
+  return share;
 }
 
 /** A stage's default schedule length belongs to its default steps: other steps get a schedule of their own length. */
@@ -139,7 +148,8 @@ export function registerTrain(program: Command): void {
     .option('--instruct-balance-dimensions', 'every dimension of a curriculum phase and of the final steps on everything gets an equal share of the examples')
     .option('--language-described', `the language stage ${DESCRIBED_HELP}${DEFAULT_BASE_STAGES.language.described ? ' (default)' : ''}`, DEFAULT_BASE_STAGES.language.described === true)
     .option('--no-language-described', 'the language stage trains the questions without descriptions')
-    .option('--vision-data <dir>', 'the vision stage trains on this synthetic dataset instead of --data (more images for the ViT)');
+    .option('--vision-data <dir>', 'the vision stage trains on this synthetic dataset instead of --data (more images for the ViT)')
+    .option('--vision-tubelets <share>', `the vision stage ${TUBELETS_HELP}`, '0');
   base.action(async (f: CommonFlags & Record<string, string>, command: Command) => {
     if (f.resume) {
       rejectFlagsWithResume(command);
@@ -156,6 +166,8 @@ export function registerTrain(program: Command): void {
       }];
     })) as BaseSettings['stages'];
     if (f.languageDescribed) stages.language.described = true;
+    const tubelets = tubeletShare('--vision-tubelets', f.visionTubelets!);
+    if (tubelets) stages.vision.tubelets = tubelets;
     Object.assign(stages.instruct, instructPhases(['--instruct-perception-steps', f.instructPerceptionSteps!], ['--instruct-perception-formats', f.instructPerceptionFormats], ['--instruct-curriculum', f.instructCurriculum], Boolean(f.instructBalanceDimensions)));
     await runWithProgress({ kind: 'base', ...withoutBatch(f), preset: oneOf('--preset', f.preset!, PRESETS), stages, instructTrainable: oneOf('--instruct-trainable', f.instructTrainable!, ['decoder', 'all'] as const), ...(f.visionData ? { visionData: f.visionData } : {}) }, 'base');
   });
@@ -166,7 +178,7 @@ export function registerTrain(program: Command): void {
       .option('--steps <n>', stage === 'instruct' ? INSTRUCT_STEPS_HELP : 'training steps', String(d.steps))
       .option('--lr <x>', 'peak learning rate (warmup + cosine)', String(d.lr));
     if (stage !== 'instruct') c.option('--schedule-steps <n>', scheduleStepsHelp(d));
-    if (stage === 'vision') c.option('--preset <name>', `model preset when starting fresh: ${PRESETS.join(', ')}`, 'small').option('--from <run>', 'continue from this run or model instead of a fresh preset');
+    if (stage === 'vision') c.option('--preset <name>', `model preset when starting fresh: ${PRESETS.join(', ')}`, 'small').option('--from <run>', 'continue from this run or model instead of a fresh preset').option('--tubelets <share>', TUBELETS_HELP, '0');
     else c.option('--from <run>', 'the previous stage\'s run (or a model directory)');
     if (stage === 'language') c.option('--described', `${DESCRIBED_HELP}${d.described ? ' (default)' : ''}`, d.described === true).option('--no-described', 'trains the questions without descriptions');
     if (stage === 'instruct') {
@@ -194,6 +206,7 @@ export function registerTrain(program: Command): void {
         ...(f.from ? { from: f.from } : {}),
         ...(stage === 'vision' && !f.from ? { preset: oneOf('--preset', f.preset!, PRESETS) } : {}),
         ...(stage === 'language' && f.described ? { described: true } : {}),
+        ...(stage === 'vision' && tubeletShare('--tubelets', f.tubelets!) !== 0 ? { tubelets: tubeletShare('--tubelets', f.tubelets!) } : {}),
         ...(stage === 'instruct' ? { instructTrainable: oneOf('--instruct-trainable', f.instructTrainable!, ['decoder', 'all'] as const), ...instructPhases(['--perception-steps', f.perceptionSteps!], ['--perception-formats', f.perceptionFormats], ['--curriculum', f.curriculum], Boolean(f.balanceDimensions)) } : {}),
       }, stage);
     });
