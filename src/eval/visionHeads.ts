@@ -58,7 +58,7 @@ export async function visionHeadAccuracy(dir: string, dataset: Dataset, options:
     centreShape: share(right.centre, count.centre),
     tubeletShape: share(tubelets.right.shape, tubelets.count.object),
     patches: { ...count, tubeletObject: tubelets.count.object },
-    clips: Math.min(options.clips ?? 200, images.clips),
+    clips: images.clips,
   };
 }
 

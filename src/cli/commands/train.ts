@@ -196,6 +196,7 @@ export function registerTrain(program: Command): void {
       requireData(f);
       const steps = int('--steps', f.steps!, stage === 'instruct' ? 0 : 1);
       const schedule = scheduleStepsOf('--schedule-steps', f.scheduleSteps, steps, d);
+      const tubelets = stage === 'vision' ? tubeletShare('--tubelets', f.tubelets!) : 0;
       await runWithProgress({
         kind: stage,
         ...common(f),
@@ -206,7 +207,7 @@ export function registerTrain(program: Command): void {
         ...(f.from ? { from: f.from } : {}),
         ...(stage === 'vision' && !f.from ? { preset: oneOf('--preset', f.preset!, PRESETS) } : {}),
         ...(stage === 'language' && f.described ? { described: true } : {}),
-        ...(stage === 'vision' && tubeletShare('--tubelets', f.tubelets!) !== 0 ? { tubelets: tubeletShare('--tubelets', f.tubelets!) } : {}),
+        ...(tubelets ? { tubelets } : {}),
         ...(stage === 'instruct' ? { instructTrainable: oneOf('--instruct-trainable', f.instructTrainable!, ['decoder', 'all'] as const), ...instructPhases(['--perception-steps', f.perceptionSteps!], ['--perception-formats', f.perceptionFormats], ['--curriculum', f.curriculum], Boolean(f.balanceDimensions)) } : {}),
       }, stage);
     });
