@@ -373,7 +373,8 @@ export function stageSteps(schedule: StageSchedule): string {
   ];
   if (phases.length === 0) {
     const horizon = schedule.scheduleSteps !== undefined && schedule.scheduleSteps > schedule.steps ? ` of a ${schedule.scheduleSteps}-step schedule` : '';
-    return `${schedule.steps} steps${horizon}${schedule.described ? ' (closed questions also after their clip\'s description)' : ''}`;
+    const tubelets = schedule.tubelets ? ` (${Math.round(schedule.tubelets * 100)} % of frames as two-frame tubelets)` : '';
+    return `${schedule.steps} steps${horizon}${schedule.described ? ' (closed questions also after their clip\'s description)' : ''}${tubelets}`;
   }
   const formats = schedule.perceptionFormats ? ` (${schedule.perceptionFormats.join(', ')})` : '';
   return `${phases.join(' + ')}${formats}${schedule.steps > 0 ? ` + ${schedule.steps} steps` : ''}`;

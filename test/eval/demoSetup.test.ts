@@ -4,6 +4,7 @@ import { stageSteps } from '../../src/eval/demo.js';
 
 test("the report's pipeline line names every instruct phase in training order, with the phases' formats", () => {
   assert.equal(stageSteps({ steps: 300, lr: 2e-3, batchSize: 8 }), '300 steps');
+  assert.equal(stageSteps({ steps: 18000, lr: 2e-3, batchSize: 8, tubelets: 0.5 }), '18000 steps (50 % of frames as two-frame tubelets)');
   assert.equal(stageSteps({ steps: 3000, lr: 3e-3, batchSize: 32, described: true }), "3000 steps (closed questions also after their clip's description)");
   assert.equal(stageSteps({ steps: 4000, scheduleSteps: 6000, lr: 3e-3, batchSize: 32, described: true }), "4000 steps of a 6000-step schedule (closed questions also after their clip's description)");
   assert.equal(stageSteps({ steps: 1000, lr: 2e-3, batchSize: 32, perceptionSteps: 2000, perceptionFormats: ['yes_no', 'caption_matching'] }), '2000 perception (yes_no, caption_matching) + 1000 steps');

@@ -149,7 +149,7 @@ export function registerTrain(program: Command): void {
     .option('--language-described', `the language stage ${DESCRIBED_HELP}${DEFAULT_BASE_STAGES.language.described ? ' (default)' : ''}`, DEFAULT_BASE_STAGES.language.described === true)
     .option('--no-language-described', 'the language stage trains the questions without descriptions')
     .option('--vision-data <dir>', 'the vision stage trains on this synthetic dataset instead of --data (more images for the ViT)')
-    .option('--vision-tubelets <share>', `the vision stage ${TUBELETS_HELP}`, '0');
+    .option('--vision-tubelets <share>', `the vision stage ${TUBELETS_HELP}`, String(DEFAULT_BASE_STAGES.vision.tubelets ?? 0));
   base.action(async (f: CommonFlags & Record<string, string>, command: Command) => {
     if (f.resume) {
       rejectFlagsWithResume(command);
@@ -178,7 +178,7 @@ export function registerTrain(program: Command): void {
       .option('--steps <n>', stage === 'instruct' ? INSTRUCT_STEPS_HELP : 'training steps', String(d.steps))
       .option('--lr <x>', 'peak learning rate (warmup + cosine)', String(d.lr));
     if (stage !== 'instruct') c.option('--schedule-steps <n>', scheduleStepsHelp(d));
-    if (stage === 'vision') c.option('--preset <name>', `model preset when starting fresh: ${PRESETS.join(', ')}`, 'small').option('--from <run>', 'continue from this run or model instead of a fresh preset').option('--tubelets <share>', TUBELETS_HELP, '0');
+    if (stage === 'vision') c.option('--preset <name>', `model preset when starting fresh: ${PRESETS.join(', ')}`, 'small').option('--from <run>', 'continue from this run or model instead of a fresh preset').option('--tubelets <share>', TUBELETS_HELP, String(d.tubelets ?? 0));
     else c.option('--from <run>', 'the previous stage\'s run (or a model directory)');
     if (stage === 'language') c.option('--described', `${DESCRIBED_HELP}${d.described ? ' (default)' : ''}`, d.described === true).option('--no-described', 'trains the questions without descriptions');
     if (stage === 'instruct') {
