@@ -164,7 +164,7 @@ export interface DemoResult {
   videoResults: EvaluationResult[];
   classifier: ClassifierResult[];
   diagnostics: { stage: string; diagnostics: EmbeddingDiagnostics }[];
-  /** The vision stage's own dense heads on test clips: what the image-level ViT sees, patch by patch. */
+  /** The vision stage's own dense heads on test clips: what the pretrained ViT sees, patch by patch. */
   visionHeads: VisionHeadAccuracy;
   seeds: SeedRow[];
   seconds: Partial<Record<DemoPhase, number>>;
@@ -447,7 +447,7 @@ async function reportBlocks(s: DemoSettings, dataset: Dataset, r: ReportInputs):
     heading('Setup'),
     paragraph(
       `Synthetic temporal benchmark: ${s.clips.train} training clips, ${s.clips.test} test clips (8 frames of 32×32, opposing pairs, plus static perception questions). ` +
-        `Base: ${b.preset} preset built in four stages (${pipelineSteps(b.stages)}; instruct trains the ${b.instructTrainable === 'all' ? 'whole model' : 'merger and decoder, the ViT stays image-level'})` +
+        `Base: ${b.preset} preset built in four stages (${pipelineSteps(b.stages)}; instruct trains the ${b.instructTrainable === 'all' ? 'whole model' : 'merger and decoder, the ViT stays as the vision stage left it'})` +
         `${r.main.pretrained ? `, pretrained: ${r.main.runs.base}, not trained in this run` : ''}. ` +
         `STAVE and control: ${fineTuneSteps(s)} from the base, batch ${s.batchSize} (LoRA rank ${s.loraRank}; the symmetry-breaking phase trains stage 2's parameters on the questions that state the phenomenon's first outcome)` +
         `${r.main.shippedFineTunes ? `, pretrained: ${path.dirname(r.main.runs.stave)} (npm run make:fine-tunes), not trained in this run` : ''}. ` +
@@ -495,7 +495,7 @@ async function reportBlocks(s: DemoSettings, dataset: Dataset, r: ReportInputs):
       header: ['model', 'accuracy', 'opposing-pair accuracy', ...Object.keys(r.classifier[0]?.byDimension ?? {})],
       rows: r.classifier.map((c) => [c.model, interval(c.accuracy), interval(c.pairAccuracy), ...Object.values(c.byDimension).map(interval)]),
     }),
-    paragraph('Both arms start from the image-pretrained ViT and train the same steps (STAVE stage-1 recipe: vision LayerNorms and the head, plus STA in the STA arm); features are mean-pooled over frames and patches, so without STA only the within-pair Conv3d can see order.'),
+    paragraph('Both arms start from the vision stage ViT and train the same steps (STAVE stage-1 recipe: vision LayerNorms and the head, plus STA in the STA arm); features are mean-pooled over frames and patches, so without STA only the within-pair Conv3d can see order.'),
     heading('Example test clips'),
     imageBlock(sheet, 'contact sheet of example test clips'),
     tableBlock({ header: ['question', 'ground truth', ...MODELS], rows: answerRows }),

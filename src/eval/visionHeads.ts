@@ -1,5 +1,5 @@
 /**
- * What the image-level ViT itself sees: the held-out accuracy of the vision stage's own dense heads,
+ * What the pretrained ViT itself sees: the held-out accuracy of the vision stage's own dense heads,
  * patch by patch. The diagnostics' linear probes read the merged video tokens and are a lower bound
  * (one linear map over four 2×2 windows, distractors included); the heads were trained with the ViT,
  * so their accuracy is what its patch features hold. Only a vision-stage checkpoint keeps the heads.

@@ -99,7 +99,7 @@ const INSTRUCT_STEPS_HELP = 'steps on every format and dimension after the phase
 const DESCRIBED_HELP = 'also trains each closed question after a text description of its clip (reading comprehension: the option letter the context supports)';
 
 const STAGE_HELP: Record<PretrainingStage, string> = {
-  vision: 'image-level pretraining of the ViT: dense supervised heads (colour, shape, position, size, orientation) on single frames; no temporal objective',
+  vision: 'image-level pretraining of the ViT: dense supervised heads (colour, shape, position, size, orientation) on single frames (with --tubelets, some as two-frame groups); no temporal objective',
   language: 'the decoder as a text language model over the benchmark\'s questions and answers (no video)',
   align: 'ViT and decoder frozen: the merger (projector) trained on the perception questions',
   instruct: 'instruction tuning on every format and dimension: the base VideoLM',
@@ -136,7 +136,7 @@ export function registerTrain(program: Command): void {
 
   const base = withCommon(trainCmd.command('base').description('the whole pipeline in order, each stage in RUN/<stage>: vision → language → align → instruct'), 'per stage')
     .option('--preset <name>', `model preset: ${PRESETS.join(', ')}`, 'small')
-    .option('--instruct-trainable <what>', 'instruct trains "decoder" (merger + decoder; the ViT stays image-level) or "all"', 'decoder');
+    .option('--instruct-trainable <what>', 'instruct trains "decoder" (merger + decoder; the ViT stays as the vision stage left it) or "all"', 'decoder');
   for (const stage of PRETRAINING_STAGES) {
     const d = DEFAULT_BASE_STAGES[stage];
     base.option(`--${stage}-steps <n>`, stage === 'instruct' ? `instruct ${INSTRUCT_STEPS_HELP}` : `${stage} stage steps`, String(d.steps)).option(`--${stage}-lr <x>`, `${stage} stage peak learning rate`, String(d.lr)).option(`--${stage}-batch <n>`, `${stage} stage batch`, String(d.batchSize));
