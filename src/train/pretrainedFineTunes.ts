@@ -1,7 +1,7 @@
 /**
  * STAVE and control runs used as they are, as the shipped base is: the demo's own fine-tunes of the
  * shipped base, `pretrained/fine-tunes-small/{stave,control}`, made by `npm run make:fine-tunes`
- * (about 25 minutes per pair on 2 cores, more than the demo's whole budget). They stand in for what
+ * (33–60 minutes per pair on 2 cores, more than the demo's whole budget). They stand in for what
  * the demo would train only where they are exactly that: each run's settings equal the ones the demo
  * would train (paths aside), the run is finished, and it was trained on this data (heldOutIdentity).
  */

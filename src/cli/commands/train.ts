@@ -99,7 +99,7 @@ const INSTRUCT_STEPS_HELP = 'steps on every format and dimension after the phase
 const DESCRIBED_HELP = 'also trains each closed question after a text description of its clip (reading comprehension: the option letter the context supports)';
 
 const STAGE_HELP: Record<PretrainingStage, string> = {
-  vision: 'image-level pretraining of the ViT: dense supervised heads (colour, shape, position, size, orientation) on single frames (with --tubelets, some as two-frame groups); no temporal objective',
+  vision: 'pretraining of the ViT on static targets: dense supervised heads (colour, shape, position, size, orientation) on single frames and, for the --tubelets share, two-frame groups; no temporal objective',
   language: 'the decoder as a text language model over the benchmark\'s questions and answers (no video)',
   align: 'ViT and decoder frozen: the merger (projector) trained on the perception questions',
   instruct: 'instruction tuning on every format and dimension: the base VideoLM',
