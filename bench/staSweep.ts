@@ -7,7 +7,7 @@ import { TEMPORAL_DIMENSIONS } from '../src/data/types.js';
 import { writeFileAtomic } from '../src/engine/atomicWrite.js';
 import { markdownTable } from '../src/eval/markdown.js';
 import type { EvaluationResult } from '../src/eval/result.js';
-import { armsBeatingControl, STA_SWEEP_FILE, staSweepTable, type StaSweep, type SweepArm } from '../src/eval/staSweep.js';
+import { armsBeatingControl, baseModelDigest, STA_SWEEP_FILE, staSweepTable, type StaSweep, type SweepArm } from '../src/eval/staSweep.js';
 
 /**
  * Does STA beat the control for some honest choice of its settings? STAVE and the control
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   const done: (SweepArm | null)[] = arms.map(() => null);
   const finished = () => done.filter((r): r is SweepArm => r !== null);
-  const save = () => writeFileAtomic(path.join(OUT, STA_SWEEP_FILE), JSON.stringify({ base: path.relative(process.cwd(), BASE), data: path.relative(process.cwd(), DATA!), split: 'val', arms: finished() } satisfies StaSweep, null, 1) + '\n');
+  const save = () => writeFileAtomic(path.join(OUT, STA_SWEEP_FILE), JSON.stringify({ base: path.relative(process.cwd(), BASE), baseModel: baseModelDigest(BASE), data: path.relative(process.cwd(), DATA!), split: 'val', arms: finished() } satisfies StaSweep, null, 1) + '\n');
   let next = 0;
   const worker = async () => {
     while (next < arms.length) {

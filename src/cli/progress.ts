@@ -29,15 +29,18 @@ export function progressBar(label: string, total: number, fieldNames: string[] =
     };
   }
   const start = Date.now();
+  // A resumed run's first update is where it resumed: the rate counts only the steps done since.
+  let first: number | undefined;
   let lastPrint = 0;
   const line = (done: number, fields?: Record<string, string | number>) => {
     const elapsed = (Date.now() - start) / 1000;
-    const eta = done > 0 ? ((total - done) * elapsed) / done : NaN;
+    const eta = done > first! ? ((total - done) * elapsed) / (done - first!) : NaN;
     const extra = fields ? Object.entries(fields).map(([k, v]) => ` ${k} ${v}`).join('') : '';
     process.stderr.write(`${label} ${done}/${total} ETA ${Number.isFinite(eta) ? eta.toFixed(0) + 's' : '-'}${extra}\n`);
   };
   return {
     update(done, fields) {
+      first ??= done;
       const now = Date.now();
       if (now - lastPrint >= 5000 || done === total) {
         lastPrint = now;

@@ -22,7 +22,7 @@ import { writeFileAtomic } from '../engine/atomicWrite.js';
 import { loadVideoLM } from '../models/checkpoint.js';
 import type { PresetName } from '../models/config.js';
 import type { VideoLM } from '../models/videoLM.js';
-import { evaluateClassifier, type ClassifierResult } from '../train/classifier.js';
+import { evaluateClassifier, loadClassifierRun, type ClassifierResult } from '../train/classifier.js';
 import {
   DEFAULT_BASE_STAGES,
   coversEveryDimension,
@@ -34,6 +34,7 @@ import {
   train,
   writeRunDataset,
   type BaseSettings,
+  type ClassifySettings,
   type FineTuneSettings,
   type FineTuneStages,
   type InstructTrainable,
@@ -42,7 +43,7 @@ import {
 } from '../train/recipes.js';
 import { checkpointDir } from '../train/trainer.js';
 import { pretrainedBaseFor, readFinishedBase, readPretrainedBase, SHIPPED_BASE } from '../train/pretrainedBase.js';
-import { FINE_TUNE_KINDS, pretrainedFineTunesFor, SHIPPED_FINE_TUNES, type FineTuneKind } from '../train/pretrainedFineTunes.js';
+import { classifierRun, FINE_TUNE_KINDS, pretrainedRunsFor, SHIPPED_FINE_TUNES, type FineTuneKind } from '../train/pretrainedFineTunes.js';
 import type { StepProgress } from '../train/trainer.js';
 import { answerQuestions } from './answer.js';
 import { compareOnDimensions, type DimensionVerdict } from './compare.js';
@@ -90,9 +91,10 @@ export interface DemoSettings extends FineTuneStages {
    */
   base: 'train' | 'shipped' | { run: string };
   /**
-   * Where the main seed's STAVE and control come from: the shipped pretrained/fine-tunes-small runs
-   * when the base is the shipped one and they are exactly the runs these settings would train on
-   * this data, else trained here ('shipped'); or always trained here ('train'). Further seeds train.
+   * Where the main seed's STAVE and control, and the vision-only check's two arms, come from: the
+   * shipped pretrained/fine-tunes-small runs when the base is the shipped one and they are exactly the
+   * runs these settings would train on this data, else trained here ('shipped'); or always trained
+   * here ('train'). Further seeds train.
    */
   fineTunes: 'train' | 'shipped';
 }
@@ -250,7 +252,7 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
     }
     const fineTune = (kind: FineTuneKind) => demoFineTune(s, kind, seed, { data: dataDir, out: runs[kind], from: runs.base });
     const shipped = s.fineTunes === 'shipped' && pretrained?.run === SHIPPED_BASE && seed === s.seed
-      ? await pretrainedFineTunesFor(SHIPPED_FINE_TUNES, dataset, { stave: fineTune('stave'), control: fineTune('control') })
+      ? await pretrainedRunsFor(SHIPPED_FINE_TUNES, dataset, { stave: fineTune('stave'), control: fineTune('control') })
       : null;
     const models = {} as Record<FineTuneKind, VideoLM>;
     for (const kind of FINE_TUNE_KINDS) {
@@ -267,6 +269,8 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
   };
 
   const main = await trainModels(s.seed, dir, true);
+  // Read now, so a sweep of other weights is refused before the phases, not after them.
+  const staSweep = readStaSweep(main.runs.base);
 
   const { rows: diagnostics, visionHeads } = await phase('diagnostics', `the visual pathway after each stage (${s.diagnosticClips} clips)`, async () => {
     const rows: { stage: string; diagnostics: EmbeddingDiagnostics }[] = [];
@@ -278,16 +282,24 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
     return { rows, visionHeads: await visionHeadAccuracy(checkpointDir(path.join(main.runs.base, 'vision')), dataset, { split: 'test', clips: s.diagnosticClips }) };
   });
 
-  const classifier = await phase('classify', `ViT ± STA + linear head over 26 outcomes, ${s.classify.steps} steps each`, async () => {
+  const classifySettings = (sta: boolean) => demoClassify(s, sta, s.seed, { data: dataDir, out: path.join(dir, classifierRun(sta)), from: path.join(main.runs.base, 'vision') });
+  // The shipped arms stand in where the shipped fine-tunes may: from the shipped base, and exactly their recipes.
+  const shippedClassifiers = s.fineTunes === 'shipped' && main.runs.base === SHIPPED_BASE
+    ? await pretrainedRunsFor(SHIPPED_FINE_TUNES, dataset, { 'classify-no-sta': classifySettings(false), 'classify-sta': classifySettings(true) })
+    : null;
+  const classifyRecipe = `ViT ± STA + linear head over 26 outcomes, ${s.classify.steps} steps each`;
+  const classifyDetail = shippedClassifiers && 'runs' in shippedClassifiers ? `shipped ${path.join(SHIPPED_FINE_TUNES, 'classify-{no-sta,sta}')} (${classifyRecipe})` : `${classifyRecipe}${shippedClassifiers ? `; the shipped classifiers are not used: ${shippedClassifiers.reason}` : ''}`;
+  const classifier = await phase('classify', classifyDetail, async () => {
     const results: ClassifierResult[] = [];
     for (const sta of [false, true]) {
-      const out = path.join(dir, sta ? 'classify-sta' : 'classify-no-sta');
-      const result = await train(
-        { kind: 'classify', data: dataDir, out, seed: s.seed, batchSize: s.classify.batchSize, checkpointEvery: DEFAULT_COMMON.checkpointEvery, weightDecay: DEFAULT_COMMON.weightDecay, maxGradNorm: DEFAULT_COMMON.maxGradNorm, from: path.join(main.runs.base, 'vision'), sta, steps: s.classify.steps, lr: s.classify.lr },
-        { onStep: (p) => hooks.onTrainStep?.(sta ? 'classify (STA)' : 'classify (no STA)', p), shouldStop: hooks.shouldStop },
-      );
-      if (result.interrupted) throw new Error('demo interrupted during classify');
-      results.push(await evaluateClassifier(result.model, dataset, 'test', { name: sta ? 'ViT + STA' : 'ViT', sta, seed: s.seed }));
+      let model: VideoLM;
+      if (shippedClassifiers && 'runs' in shippedClassifiers) model = (await loadClassifierRun(shippedClassifiers.runs[classifierRun(sta)])).model;
+      else {
+        const result = await train(classifySettings(sta), { onStep: (p) => hooks.onTrainStep?.(sta ? 'classify (STA)' : 'classify (no STA)', p), shouldStop: hooks.shouldStop });
+        if (result.interrupted) throw new Error('demo interrupted during classify');
+        model = result.model;
+      }
+      results.push(await evaluateClassifier(model, dataset, 'test', { name: sta ? 'ViT + STA' : 'ViT', sta, seed: s.seed }));
     }
     return results;
   });
@@ -348,7 +360,7 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
   const summary = markdownTable(comparisonTable(results));
   const verdicts = compareOnDimensions(results.find((r) => r.model === 'stave')!, results.find((r) => r.model === 'control')!, { measure: 'pairs' });
   await phase('report', dir, async () => {
-    const blocks = await reportBlocks(s, dataset, { main, results, likelihoodResults, videoResults, predictions, classifier, diagnostics, visionHeads, seedRows, probeRuns, verdicts, seconds });
+    const blocks = await reportBlocks(s, dataset, { main, results, likelihoodResults, videoResults, predictions, classifier, classifiersShipped: shippedClassifiers !== null && 'runs' in shippedClassifiers, staSweep, diagnostics, visionHeads, seedRows, probeRuns, verdicts, seconds });
     await writeReport({ title: 'tempolab demo: STAVE vs control on the synthetic temporal benchmark', blocks }, { html: path.join(dir, 'report.html'), markdown: path.join(dir, 'report.md') });
     for (const m of MODELS) await writeFileAtomic(path.join(dir, 'predictions', `${m}.jsonl`), predictions[m]!.map((p) => JSON.stringify(p)).join('\n') + '\n');
     await writeFileAtomic(path.join(dir, 'results.json'), JSON.stringify({ provenance: provenance(s), settings: s, seconds, results, likelihoodResults, videoResults, verdicts, classifier, diagnostics, visionHeads, seeds: seedRows, probes: probeRuns }, null, 1) + '\n');
@@ -391,6 +403,16 @@ export function demoFineTune(s: DemoSettings, kind: FineTuneKind, seed: number, 
   return { kind, ...paths, seed, batchSize: s.batchSize, checkpointEvery, weightDecay, maxGradNorm, ...stages, ...(kind === 'stave' ? DEFAULT_STA : {}) };
 }
 
+/**
+ * The settings of the vision-only check's arm the demo trains (with or without STA), as `tempolab
+ * train classify` writes them (its STA flags' defaults included), so a shipped arm made by that
+ * command can stand in for it.
+ */
+export function demoClassify(s: DemoSettings, sta: boolean, seed: number, paths: { data: string; out: string; from: string }): ClassifySettings {
+  const { checkpointEvery, weightDecay, maxGradNorm } = DEFAULT_COMMON;
+  return { kind: 'classify', ...paths, seed, batchSize: s.classify.batchSize, checkpointEvery, weightDecay, maxGradNorm, sta, steps: s.classify.steps, lr: s.classify.lr, ...DEFAULT_STA };
+}
+
 /** e.g. "stage 1 100 + symmetry-breaking 2000 + stage 2 1000 steps, dimensions balanced". */
 function fineTuneSteps(s: FineTuneStages): string {
   const symmetry = s.symmetrySteps ? ` + symmetry-breaking ${s.symmetrySteps}` : '';
@@ -420,6 +442,10 @@ interface ReportInputs {
   videoResults: EvaluationResult[];
   predictions: Record<string, Prediction[]>;
   classifier: ClassifierResult[];
+  /** Whether the vision-only check's arms are the shipped pretrained/fine-tunes-small ones. */
+  classifiersShipped: boolean;
+  /** The STA sweep the base carries (validation split), or null. */
+  staSweep: StaSweep | null;
   diagnostics: { stage: string; diagnostics: EmbeddingDiagnostics }[];
   visionHeads: VisionHeadAccuracy;
   seedRows: SeedRow[];
@@ -482,7 +508,7 @@ async function reportBlocks(s: DemoSettings, dataset: Dataset, r: ReportInputs):
       rows: r.verdicts.filter((v) => v.dimension !== 'perception').map((v) => [v.dimension, interval(v.x), interval(v.y), v.beats ? 'yes' : 'no']),
     }),
     ...likelihoodBlocks(r.results, r.likelihoodResults),
-    ...staSweepBlocks(readStaSweep(r.main.runs.base)),
+    ...staSweepBlocks(r.staSweep),
     heading('Over seeds'),
     tableBlock({
       header: ['seed', 'STAVE accuracy', 'control accuracy', 'STAVE pairs', 'control pairs', 'pairs: STAVE − control'],
@@ -495,7 +521,8 @@ async function reportBlocks(s: DemoSettings, dataset: Dataset, r: ReportInputs):
       header: ['model', 'accuracy', 'opposing-pair accuracy', ...Object.keys(r.classifier[0]?.byDimension ?? {})],
       rows: r.classifier.map((c) => [c.model, interval(c.accuracy), interval(c.pairAccuracy), ...Object.values(c.byDimension).map(interval)]),
     }),
-    paragraph('Both arms start from the vision stage ViT and train the same steps (STAVE stage-1 recipe: vision LayerNorms and the head, plus STA in the STA arm); features are mean-pooled over frames and patches, so without STA only the within-pair Conv3d can see order.'),
+    paragraph('Both arms start from the vision stage ViT and train the same steps (STAVE stage-1 recipe: vision LayerNorms and the head, plus STA in the STA arm); features are mean-pooled over frames and patches, so without STA only the within-pair Conv3d can see order.' +
+      (r.classifiersShipped ? ` Both arms are the shipped ${path.join(path.dirname(r.main.runs.stave), 'classify-{no-sta,sta}')} (npm run make:classifiers), not trained in this run.` : '')),
     heading('Example test clips'),
     imageBlock(sheet, 'contact sheet of example test clips'),
     tableBlock({ header: ['question', 'ground truth', ...MODELS], rows: answerRows }),

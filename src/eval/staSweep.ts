@@ -5,10 +5,12 @@
  * report then shows it beside the test-split comparison, so a reader sees how the demo's settings
  * were chosen and whether any setting made STA beat the control.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { TEMPORAL_DIMENSIONS } from '../data/types.js';
 import { TempolabError } from '../engine/errors.js';
+import { resolveModelDir } from '../train/recipes.js';
 import type { Estimate } from './result.js';
 import type { Table } from './tables.js';
 
@@ -31,17 +33,25 @@ export interface SweepArm {
 
 export interface StaSweep {
   base: string;
+  /** The base model's weights it was measured on (baseModelDigest): a retrained base's sweep is another's. */
+  baseModel: string;
   data: string;
   split: 'val';
   arms: SweepArm[];
 }
 
-/** The sweep stored beside a base run, or null when it has none. */
+/** sha256 of a base run's final weights (its model.safetensors), first 16 hex digits. */
+export function baseModelDigest(baseRun: string): string {
+  return createHash('sha256').update(readFileSync(path.join(resolveModelDir(baseRun), 'model.safetensors'))).digest('hex').slice(0, 16);
+}
+
+/** The sweep stored beside a base run, or null when it has none; a sweep of other weights than the run's is refused. */
 export function readStaSweep(baseRun: string): StaSweep | null {
   const file = path.join(baseRun, STA_SWEEP_FILE);
   if (!existsSync(file)) return null;
   const sweep = JSON.parse(readFileSync(file, 'utf8')) as StaSweep;
   if (sweep.split !== 'val' || !Array.isArray(sweep.arms)) throw new TempolabError(`${file} is not an STA sweep on the validation split: remake it with npm run bench:sweep`);
+  if (sweep.baseModel !== baseModelDigest(baseRun)) throw new TempolabError(`${file} was measured on other weights than ${baseRun}'s model (${sweep.baseModel ? 'the base was retrained since' : 'it names none'}): remake it with npm run bench:sweep, or delete it`);
   return sweep;
 }
 

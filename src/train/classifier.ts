@@ -61,17 +61,24 @@ export async function evaluateClassifier(model: VideoLM, dataset: Dataset, split
   return { model: info.name, split, sta: info.sta, accuracy: bootstrapInterval([...right.values()], { seed }), pairAccuracy: bootstrapInterval(pairs, { seed }), byDimension };
 }
 
-/** Loads a classify run's final model (with its head) and evaluates it. */
-export async function evaluateClassifierRun(runDir: string, split: Split): Promise<ClassifierResult> {
+/** A classify run's final model with its head, and the run's settings. */
+export async function loadClassifierRun(runDir: string): Promise<{ model: VideoLM; settings: ClassifySettings }> {
   const file = path.join(runDir, 'run.json');
   if (!existsSync(file)) throw new TempolabError(`${runDir} has no run.json: not a classify run`);
   const settings = JSON.parse(await fs.readFile(file, 'utf8')) as ClassifySettings;
   if (settings.kind !== 'classify') throw new TempolabError(`${runDir} is a ${settings.kind} run, not a classify run`);
   const dir = checkpointDir(runDir);
+  // loadVideoLM keeps the VideoLM's own parameters; the head is the classify run's addition.
   const model = await loadVideoLM(dir);
   for (const [name, t] of (await readSafetensors(path.join(dir, 'model.safetensors'))).tensors) {
     if (isVideoClassifierHead(name) && t.data instanceof Float32Array) model.params.set(name, { shape: t.shape, data: t.data });
   }
+  return { model, settings };
+}
+
+/** Loads a classify run's final model (with its head) and evaluates it. */
+export async function evaluateClassifierRun(runDir: string, split: Split): Promise<ClassifierResult> {
+  const { model, settings } = await loadClassifierRun(runDir);
   return evaluateClassifier(model, openDataset(settings.data), split, { name: path.basename(runDir), sta: settings.sta, seed: settings.seed });
 }
 

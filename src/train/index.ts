@@ -7,5 +7,6 @@ export { loadCheckpoint, checkpointDir, type StepProgress, type RunResult, type 
 export { sceneBags, type FrameSize } from './sceneTokens.js';
 export { SceneQuestions, SceneAlignment } from './objectives.js';
 export { readPretrainedBase, pretrainedBaseFor, SHIPPED_BASE } from './pretrainedBase.js';
-export { pretrainedFineTunesFor, SHIPPED_FINE_TUNES, FINE_TUNE_KINDS, type FineTuneKind } from './pretrainedFineTunes.js';
+export { pretrainedRunsFor, SHIPPED_FINE_TUNES, FINE_TUNE_KINDS, CLASSIFIER_RUNS, classifierRun, type FineTuneKind, type ClassifierRun } from './pretrainedFineTunes.js';
+export { evaluateClassifier, evaluateClassifierRun, loadClassifierRun, classifyClips, type ClassifierResult } from './classifier.js';
 export { statesFirstOutcome } from './symmetryBreaking.js';

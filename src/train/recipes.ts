@@ -273,6 +273,7 @@ export const DEFAULT_BASE_STAGES: Record<PretrainingStage, StageSchedule> = {
       { dimensions: [...DIMENSIONS], steps: 1000, formats: [...FORMATS] },
       { dimensions: ['perception'], steps: 2500, formats: ['multi_choice', 'captioning'], lr: 1e-3 },
       { dimensions: [...DIMENSIONS], steps: 1000, formats: [...FORMATS], lr: 1e-3 },
+      { dimensions: [...DIMENSIONS], steps: 1500, formats: ['captioning'], lr: 5e-4 },
     ],
   },
 };

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { Estimate } from '../../src/eval/result.js';
-import { armsBeatingControl, readStaSweep, STA_SWEEP_FILE, staSweepTable, type SweepArm } from '../../src/eval/staSweep.js';
+import { armsBeatingControl, baseModelDigest, readStaSweep, STA_SWEEP_FILE, staSweepTable, type SweepArm } from '../../src/eval/staSweep.js';
 
 const estimate = (mean: number, low: number, high: number): Estimate => ({ mean, low, high, n: 100 });
 const arm = (name: string, kind: SweepArm['kind'], schedule: string, pairs: Estimate): SweepArm =>
@@ -35,12 +35,22 @@ test('the sweep table has one row per arm, percentages with intervals, and a das
   assert.equal(row['pairs: direction'], '—');
 });
 
-test('a base without a sweep has none; a file that is not a validation sweep is refused in one line', async () => {
+test('a base without a sweep has none; a file that is not a validation sweep, or was measured on other weights, is refused in one line', async () => {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tempolab-sweep-'));
   try {
     assert.equal(readStaSweep(dir), null);
     await fs.writeFile(path.join(dir, STA_SWEEP_FILE), JSON.stringify({ base: 'b', data: 'd', split: 'test', arms: [] }));
     assert.throws(() => readStaSweep(dir), (e: Error) => /sta-sweep\.json is not an STA sweep on the validation split: remake it with npm run bench:sweep$/.test(e.message) && !e.message.includes('\n'));
+    // A model directory stands in for the base run: the digest is of its weights' bytes.
+    await fs.writeFile(path.join(dir, 'config.json'), '{}');
+    await fs.writeFile(path.join(dir, 'model.safetensors'), 'the weights the sweep was measured on');
+    const measured = baseModelDigest(dir);
+    const sweep = { base: 'b', baseModel: measured, data: 'd', split: 'val', arms: [arm('control short', 'control', 'short', estimate(0.2, 0.15, 0.25))] };
+    await fs.writeFile(path.join(dir, STA_SWEEP_FILE), JSON.stringify(sweep));
+    assert.deepEqual(readStaSweep(dir), sweep);
+    await fs.writeFile(path.join(dir, 'model.safetensors'), 'the base retrained');
+    assert.notEqual(baseModelDigest(dir), measured);
+    assert.throws(() => readStaSweep(dir), (e: Error) => /sta-sweep\.json was measured on other weights than .*'s model \(the base was retrained since\): remake it with npm run bench:sweep, or delete it$/.test(e.message));
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }

@@ -22,7 +22,7 @@ export function registerDemo(program: Command): void {
     .option('--seeds <n>', 'train base, STAVE and control with this many seeds and report STAVE − control over seeds', '1')
     .option('--base <run>', 'start STAVE and control from this finished `train base` run (trained on the same data)')
     .option('--train-base', 'train the base here in four stages (about 2 hours on 2 cores) even where the shipped pretrained/base-small fits the data')
-    .option('--train-fine-tunes', 'train STAVE and control here (about 65 min on 2 cores, the two arms one after the other) even where the shipped pretrained/fine-tunes-small are the runs the demo would train')
+    .option('--train-fine-tunes', 'train STAVE and control (about 65 min on 2 cores, the two arms one after the other) and the vision-only check\'s two arms (about 5 min) here even where the shipped pretrained/fine-tunes-small are the runs the demo would train')
     .action(async (f: { quick?: boolean; out?: string; seed: string; seeds: string; base?: string; trainBase?: boolean; trainFineTunes?: boolean }) => {
       const defaults = f.quick ? DEMO_QUICK : DEMO_DEFAULT;
       if (f.base !== undefined && f.trainBase) throw new TempolabError('--base and --train-base contradict each other: give one');
