@@ -269,7 +269,7 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
   };
 
   const main = await trainModels(s.seed, dir, true);
-  // Read now, so a sweep of other weights is refused before the phases, not after them.
+  // Read now, so a sweep of other weights is refused before the evaluation phases, not after them.
   const staSweep = readStaSweep(main.runs.base);
 
   const { rows: diagnostics, visionHeads } = await phase('diagnostics', `the visual pathway after each stage (${s.diagnosticClips} clips)`, async () => {
@@ -376,11 +376,13 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
  * a described language stage says so.
  */
 export function stageSteps(schedule: StageSchedule): string {
+  // The perception formats are the perception phase's, and a curriculum phase's that names none.
+  const inFormats = (formats: readonly string[] | undefined) => (formats ? ` in ${formats.join(', ')}` : '');
   const phases = [
-    ...(schedule.perceptionSteps ? [`${schedule.perceptionSteps} perception`] : []),
+    ...(schedule.perceptionSteps ? [`${schedule.perceptionSteps} perception${inFormats(schedule.perceptionFormats)}`] : []),
     ...(schedule.curriculum ?? []).map((phase) => {
       const dimensions = coversEveryDimension(phase) ? 'every dimension' : phase.dimensions.join('+');
-      return `${phase.steps} ${dimensions}${phase.formats ? ` in ${phase.formats.join(', ')}` : ''}${phase.lr === undefined ? '' : ` at lr ${phase.lr}`}`;
+      return `${phase.steps} ${dimensions}${inFormats(phase.formats ?? schedule.perceptionFormats)}${phase.lr === undefined ? '' : ` at lr ${phase.lr}`}`;
     }),
   ];
   if (phases.length === 0) {
@@ -388,8 +390,7 @@ export function stageSteps(schedule: StageSchedule): string {
     const tubelets = schedule.tubelets ? ` (${Math.round(schedule.tubelets * 100)} % of frames as two-frame tubelets)` : '';
     return `${schedule.steps} steps${horizon}${schedule.described ? ' (closed questions also after their clip\'s description)' : ''}${tubelets}`;
   }
-  const formats = schedule.perceptionFormats ? ` (${schedule.perceptionFormats.join(', ')})` : '';
-  return `${phases.join(' + ')}${formats}${schedule.steps > 0 ? ` + ${schedule.steps} steps` : ''}`;
+  return `${phases.join(' + ')}${schedule.steps > 0 ? ` + ${schedule.steps} steps` : ''}`;
 }
 
 /** The STAVE or control run the demo trains with `seed` (what the shipped fine-tunes must equal, paths aside). */

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
+import { baseModelDigest } from '../../src/eval/staSweep.js';
 
 const run = promisify(execFile);
 const cli = path.resolve('dist/src/cli/main.js');
@@ -57,7 +58,7 @@ test('tempolab demo --quick runs end to end and writes a report whose numbers ma
   // from it, and so does every further seed's STAVE and control; the sweep the base carries is reported.
   const again = path.join(path.dirname(out), 'again');
   const arm = (name: string, kind: string, pairs: number) => ({ name, kind, schedule: '10+10', flags: {}, seconds: 1, overall: { mean: 0.5, low: 0.4, high: 0.6, n: 10 }, perception: { mean: 0.5, low: 0.4, high: 0.6, n: 10 }, pairs: { mean: pairs, low: pairs - 0.05, high: pairs + 0.05, n: 10 }, pairsByDimension: {} });
-  await fs.writeFile(path.join(out, 'base', 'sta-sweep.json'), JSON.stringify({ base: 'b', data: 'd', split: 'val', arms: [arm('control 10+10', 'control', 0.2), arm('STAVE 10+10, head_scale 1.0', 'stave', 0.4)] }));
+  await fs.writeFile(path.join(out, 'base', 'sta-sweep.json'), JSON.stringify({ base: 'b', baseModel: baseModelDigest(path.join(out, 'base')), data: 'd', split: 'val', arms: [arm('control 10+10', 'control', 0.2), arm('STAVE 10+10, head_scale 1.0', 'stave', 0.4)] }));
   const second = await run(process.execPath, [cli, 'demo', '--quick', '--base', path.join(out, 'base'), '--seeds', '2', '--out', again], { maxBuffer: 1 << 24 });
   assert.match(second.stderr, new RegExp(`demo: base — pretrained base ${path.join(out, 'base').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(vision 20 steps`));
   assert.equal(existsSync(path.join(again, 'base')), false, 'no base is trained');
