@@ -287,13 +287,14 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
   const shippedClassifiers = s.fineTunes === 'shipped' && main.runs.base === SHIPPED_BASE
     ? await pretrainedRunsFor(SHIPPED_FINE_TUNES, dataset, { 'classify-no-sta': classifySettings(false), 'classify-sta': classifySettings(true) })
     : null;
+  const shippedArms = shippedClassifiers && 'runs' in shippedClassifiers ? shippedClassifiers.runs : null;
   const classifyRecipe = `ViT ± STA + linear head over 26 outcomes, ${s.classify.steps} steps each`;
-  const classifyDetail = shippedClassifiers && 'runs' in shippedClassifiers ? `shipped ${path.join(SHIPPED_FINE_TUNES, 'classify-{no-sta,sta}')} (${classifyRecipe})` : `${classifyRecipe}${shippedClassifiers ? `; the shipped classifiers are not used: ${shippedClassifiers.reason}` : ''}`;
+  const classifyDetail = shippedArms ? `shipped ${path.join(SHIPPED_FINE_TUNES, 'classify-{no-sta,sta}')} (${classifyRecipe})` : `${classifyRecipe}${shippedClassifiers && 'reason' in shippedClassifiers ? `; the shipped classifiers are not used: ${shippedClassifiers.reason}` : ''}`;
   const classifier = await phase('classify', classifyDetail, async () => {
     const results: ClassifierResult[] = [];
     for (const sta of [false, true]) {
       let model: VideoLM;
-      if (shippedClassifiers && 'runs' in shippedClassifiers) model = (await loadClassifierRun(shippedClassifiers.runs[classifierRun(sta)])).model;
+      if (shippedArms) model = (await loadClassifierRun(shippedArms[classifierRun(sta)])).model;
       else {
         const result = await train(classifySettings(sta), { onStep: (p) => hooks.onTrainStep?.(sta ? 'classify (STA)' : 'classify (no STA)', p), shouldStop: hooks.shouldStop });
         if (result.interrupted) throw new Error('demo interrupted during classify');
@@ -360,7 +361,7 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
   const summary = markdownTable(comparisonTable(results));
   const verdicts = compareOnDimensions(results.find((r) => r.model === 'stave')!, results.find((r) => r.model === 'control')!, { measure: 'pairs' });
   await phase('report', dir, async () => {
-    const blocks = await reportBlocks(s, dataset, { main, results, likelihoodResults, videoResults, predictions, classifier, classifiersShipped: shippedClassifiers !== null && 'runs' in shippedClassifiers, staSweep, diagnostics, visionHeads, seedRows, probeRuns, verdicts, seconds });
+    const blocks = await reportBlocks(s, dataset, { main, results, likelihoodResults, videoResults, predictions, classifier, classifiersShipped: shippedArms !== null, staSweep, diagnostics, visionHeads, seedRows, probeRuns, verdicts, seconds });
     await writeReport({ title: 'tempolab demo: STAVE vs control on the synthetic temporal benchmark', blocks }, { html: path.join(dir, 'report.html'), markdown: path.join(dir, 'report.md') });
     for (const m of MODELS) await writeFileAtomic(path.join(dir, 'predictions', `${m}.jsonl`), predictions[m]!.map((p) => JSON.stringify(p)).join('\n') + '\n');
     await writeFileAtomic(path.join(dir, 'results.json'), JSON.stringify({ provenance: provenance(s), settings: s, seconds, results, likelihoodResults, videoResults, verdicts, classifier, diagnostics, visionHeads, seeds: seedRows, probes: probeRuns }, null, 1) + '\n');
