@@ -33,6 +33,12 @@ export interface SynthSettings {
   heldOutPerMotion: number;
   /** Share of test pairs that show a held-out composition. */
   testHeldOutShare: number;
+  /**
+   * Share of validation pairs that show a held-out composition (default 0: validation sees only
+   * training compositions). Half, like test, makes validation a fair stand-in for the test split's
+   * compositional half, so a choice made on validation sees the generalisation gap too.
+   */
+  valHeldOutShare: number;
 }
 
 export const DEFAULT_SYNTH: SynthSettings = {
@@ -43,6 +49,7 @@ export const DEFAULT_SYNTH: SynthSettings = {
   distractors: 2,
   heldOutPerMotion: 3,
   testHeldOutShare: 0.5,
+  valHeldOutShare: 0,
 };
 
 export function validateSynthSettings(s: SynthSettings): void {
@@ -56,6 +63,9 @@ export function validateSynthSettings(s: SynthSettings): void {
   check(Number.isInteger(s.heldOutPerMotion) && s.heldOutPerMotion >= 0 && s.heldOutPerMotion <= 6,
     `heldOutPerMotion must be an integer in [0, 6] (of about 30 shape-colour pairs per motion), got ${s.heldOutPerMotion}`);
   check(s.testHeldOutShare >= 0 && s.testHeldOutShare <= 1, `testHeldOutShare must be in [0, 1], got ${s.testHeldOutShare}`);
+  // Pairs are dealt from decks of ten, so a share is a whole number of tenths.
+  check(Number.isFinite(s.valHeldOutShare) && s.valHeldOutShare >= 0 && s.valHeldOutShare <= 1 && Math.abs(s.valHeldOutShare * 10 - Math.round(s.valHeldOutShare * 10)) < 1e-9,
+    `--val-held-out-share must be a share in [0, 1] in steps of 0.1 (of validation pairs showing a held-out composition), got ${s.valHeldOutShare}`);
 }
 
 const MOTIONS = [...new Set(PHENOMENA.map((p) => p.motion))];
@@ -99,6 +109,7 @@ export class PairGenerator {
   private readonly binary: Decks<0 | 1>;
   private readonly orders: Decks<number[]>;
   private readonly heldOutDeck: Decks<boolean>;
+  private readonly drawsHeldOut: boolean;
   private readonly clipBytes: number;
   private pairIndex = 0;
 
@@ -115,7 +126,10 @@ export class PairGenerator {
     this.perception = new PerceptionDecks(new Random(settings.seed).fork(SPLIT_SALT[split] + 0x9e3));
     this.binary = new Decks(this.rng, () => [0, 1] as const);
     this.orders = new Decks(this.rng, () => MC_ORDERS);
-    const share = Math.round(settings.testHeldOutShare * 10);
+    const share = Math.round((split === 'val' ? settings.valHeldOutShare : settings.testHeldOutShare) * 10);
+    // Validation without held-out pairs draws nothing from this deck, so its clips stay those of
+    // datasets made before validation could hold them.
+    this.drawsHeldOut = split === 'test' || (split === 'val' && settings.valHeldOutShare > 0);
     this.heldOutDeck = new Decks(this.rng, () => Array.from({ length: 10 }, (_, i) => i < share));
     this.clipBytes = settings.frames * settings.size * settings.size * 3;
   }
@@ -124,7 +138,7 @@ export class PairGenerator {
     const i = this.pairIndex++;
     const dimension = this.dimensions.draw('');
     const phenomenon = this.phenomena.draw(dimension);
-    const wantHeldOut = this.split === 'test' && this.heldOutDeck.draw(phenomenon.motion);
+    const wantHeldOut = this.drawsHeldOut && this.heldOutDeck.draw(phenomenon.motion);
     const v = this.binary.draw(`shown:${phenomenon.name}`);
     const k = this.binary.draw(`yes_no:${dimension}`);
     const mcOrder = this.orders.draw(dimension);
@@ -137,7 +151,8 @@ export class PairGenerator {
     let cast: Cast;
     let motions: Motion[];
     // Redraw the cast until no object shows a held-out combination, except the chosen one of a
-    // held-out test pair: a held-out shape–colour–motion must never be seen in train or val.
+    // held-out pair: a held-out shape–colour–motion must never be seen in train (nor in val unless
+    // valHeldOutShare asks for it).
     for (;;) {
       cast = this.pickCast(pairRng, phenomenon, wantHeldOut);
       motions = outcomes.map((o) => phenomenon.render(new Random(layoutSeed), this.stage, cast, o));
@@ -300,6 +315,11 @@ export interface SynthRequest extends Partial<SynthSettings> {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** The settings a manifest records: valHeldOutShare only where set, so a dataset made without it keeps the identity it had before the setting existed. */
+function generatorSettings({ valHeldOutShare, ...rest }: SynthSettings): Record<string, unknown> {
+  return valHeldOutShare > 0 ? { ...rest, valHeldOutShare } : rest;
+}
+
 /**
  * Generates the synthetic temporal benchmark into `outDir`, atomically: the directory appears
  * only when complete. Counts are numbers of clips and must be even (clips come in opposing pairs).
@@ -313,6 +333,7 @@ export async function synthesizeDataset(outDir: string, request: SynthRequest = 
     distractors: request.distractors ?? DEFAULT_SYNTH.distractors,
     heldOutPerMotion: request.heldOutPerMotion ?? DEFAULT_SYNTH.heldOutPerMotion,
     testHeldOutShare: request.testHeldOutShare ?? DEFAULT_SYNTH.testHeldOutShare,
+    valHeldOutShare: request.valHeldOutShare ?? DEFAULT_SYNTH.valHeldOutShare,
   };
   validateSynthSettings(settings);
   const counts: Record<Split, number> = { train: request.train ?? 1000, val: request.val ?? 200, test: request.test ?? 200 };
@@ -346,7 +367,7 @@ export async function synthesizeDataset(outDir: string, request: SynthRequest = 
       version: 1,
       origin: 'synthetic',
       seed: settings.seed,
-      generator: { name: 'tempolab-synth', ...settings, counts },
+      generator: { name: 'tempolab-synth', ...generatorSettings(settings), counts },
       heldOut,
     });
   }, datasetOutput(request.overwrite));

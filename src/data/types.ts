@@ -44,7 +44,7 @@ export interface Question {
   options?: string[];
   /** The question with the opposite answer about the opposing partner clip; null when there is none. */
   partnerId: string | null;
-  /** True when the clip's composition is held out of train and val. */
+  /** True when the clip's composition is held out of train (and of val, unless it was made with --val-held-out-share). */
   heldOut: boolean;
   /** The synthetic phenomenon, e.g. `direction.horizontal`; absent for imported questions. */
   phenomenon?: string;

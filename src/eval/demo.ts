@@ -498,7 +498,10 @@ async function reportBlocks(s: DemoSettings, dataset: Dataset, r: ReportInputs):
     ),
     ...comparisonBlocks(r.results, { challenger: 'stave', baseline: 'control' }),
     heading('Does the base see? (perception)'),
-    tableBlock({ header: ['model', 'perception questions', 'caption subject slot (temporal captions)'], rows: MODELS.map((m) => [m, interval(byModel(m).all.byDimension.perception), interval(byModel(m).captionSubject.temporal)]) }),
+    tableBlock({
+      header: ['model', 'perception questions', 'caption subject slot (temporal captions)', 'of which held-out compositions'],
+      rows: MODELS.map((m) => [m, interval(byModel(m).all.byDimension.perception), interval(byModel(m).captionSubject.temporal), interval(byModel(m).captionSubject.heldOut!.temporal)]),
+    }),
     paragraph('The caption subject slot by dimension: in an order clip the subject is the object that moves first, so there the slot asks a temporal judgement, not only what is in the clip.'),
     tableBlock({
       header: ['model', ...DIMENSIONS],

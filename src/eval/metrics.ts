@@ -109,12 +109,13 @@ export function evaluate(answers: readonly ScoredAnswer[], options: EvaluateOpti
   };
 }
 
-/** How often a caption names the right subject: pooled over the temporal dimensions, and by dimension. */
+/** How often a caption names the right subject: pooled over the temporal dimensions, and by dimension; all captions and the held-out compositions'. */
 function captionSubjectSlot(answers: readonly ScoredAnswer[], b: Bootstrap): EvaluationResult['captionSubject'] {
-  const captions = answers.filter((a) => a.format === 'captioning' && a.slots);
   const subject = (a: ScoredAnswer) => (a.slots!.subject ? 1 : 0);
-  return {
+  const slot = (captions: readonly ScoredAnswer[]) => ({
     temporal: estimate(captions.filter((a) => a.dimension !== 'perception').map(subject), b),
     byDimension: byKey(DIMENSIONS, captions, (a) => a.dimension, subject, b),
-  };
+  });
+  const captions = answers.filter((a) => a.format === 'captioning' && a.slots);
+  return { ...slot(captions), heldOut: slot(captions.filter((a) => a.heldOut)) };
 }

@@ -38,6 +38,11 @@ export interface AccuracySummary extends Breakdown {
   matchRate: Breakdown;
 }
 
+export interface CaptionSubject {
+  temporal: Estimate;
+  byDimension: Record<Dimension, Estimate>;
+}
+
 export interface EvaluationResult {
   schema: 'tempolab-evaluation';
   version: 1;
@@ -56,8 +61,9 @@ export interface EvaluationResult {
    * Captioning: the share of captions that name the right subject, whether or not the rest is right —
    * does the model see what the clip is about? Pooled over the temporal dimensions, and by dimension.
    * In an order clip the subject is the object that moves first, so there it is a temporal judgement.
+   * `heldOut`: the same on the held-out compositions (absent in results.json written before it was).
    */
-  captionSubject: { temporal: Estimate; byDimension: Record<Dimension, Estimate> };
+  captionSubject: CaptionSubject & { heldOut?: CaptionSubject };
 }
 
 /** results.json text: two-space indented, keys in the schema's order. */

@@ -52,8 +52,11 @@ export function captionSubjectTable(result: EvaluationResult): Table | null {
   if (!c || DIMENSIONS.every((d) => c.byDimension[d].n === 0)) return null;
   return {
     caption: `Captions that name the right subject (%), ${result.model} (in order clips the subject is the object that moves first)`,
-    header: ['dimension', 'subject slot'],
-    rows: [...DIMENSIONS.map((d) => [d, formatEstimate(c.byDimension[d])]), ['temporal', formatEstimate(c.temporal)]],
+    header: ['dimension', 'subject slot', 'held-out compositions'],
+    rows: [
+      ...DIMENSIONS.map((d) => [d, formatEstimate(c.byDimension[d]), c.heldOut ? formatEstimate(c.heldOut.byDimension[d]) : '—']),
+      ['temporal', formatEstimate(c.temporal), c.heldOut ? formatEstimate(c.heldOut.temporal) : '—'],
+    ],
   };
 }
 

@@ -36,11 +36,22 @@ test('data synth, stats and preview work end to end from the CLI', async () => {
   assert.equal(animation.pages, 6);
 });
 
+test('data synth --val-held-out-share puts held-out compositions into validation (stats counts them)', () => {
+  const ds = path.join(root, 'val-held-out');
+  const synth = tempolab('synth', '--out', ds, '--train', '10', '--val', '40', '--test', '10', '--size', '16', '--frames', '4', '--val-held-out-share', '0.5');
+  assert.equal(synth.status, 0, synth.stderr);
+  const stats = tempolab('stats', ds);
+  const heldOut = Number(/^val\s+40\s+320\s+(\d+)$/m.exec(stats.stdout)?.[1]);
+  assert.ok(heldOut >= 80 && heldOut <= 240, stats.stdout);
+});
+
 test('bad flags and missing datasets fail with one line naming the fix', () => {
   for (const [args, message] of [
     [['synth', '--out', path.join(root, 'x'), '--size', '36'], /--size must be a multiple of 8/],
     [['synth', '--out', path.join(root, 'x'), '--frames', '5'], /--frames must be an even integer/],
     [['synth', '--out', path.join(root, 'x'), '--train', 'many'], /--train must be an integer, got 'many'/],
+    [['synth', '--out', path.join(root, 'x'), '--val-held-out-share', 'half'], /--val-held-out-share must be a number in \[0, 1\], got 'half'/],
+    [['synth', '--out', path.join(root, 'x'), '--val-held-out-share', '0.35'], /--val-held-out-share must be a share in \[0, 1\] in steps of 0.1/],
     [['stats', path.join(root, 'missing')], /is not a tempolab dataset \(no manifest\.json\); create one with/],
     [['preview', path.join(root, 'missing'), '--out', path.join(root, 'p.gif')], /--gif writes a GIF|the contact sheet is a PNG/],
   ] as const) {

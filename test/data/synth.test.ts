@@ -143,6 +143,25 @@ test('held-out compositions occur in test and never in train or val', () => {
   }
 });
 
+test('--val-held-out-share puts held-out compositions into validation and leaves train and test byte for byte as they were', async () => {
+  const dir = path.join(root, 'val-held-out');
+  await synthesizeDataset(dir, { train: 2000, val: 200, test: 400, seed: 11, valHeldOutShare: 0.5 });
+  const withHeldOut = openDataset(dir);
+  for (const file of ['train/questions.jsonl', 'train/frames-000.bin', 'test/questions.jsonl', 'test/frames-000.bin']) {
+    assert.ok(readFileSync(path.join(mixedDir, file)).equals(readFileSync(path.join(dir, file))), file);
+  }
+  const val = withHeldOut.questions('val');
+  const share = val.filter((q) => q.heldOut).length / val.length;
+  assert.ok(share > 0.3 && share < 0.7, `held-out share of val ${share}`);
+  const held = new Set(withHeldOut.manifest.heldOut.map((h) => `${h.shape}|${h.colour}|${h.motion}`));
+  for (const q of val.filter((q) => q.heldOut)) assert.ok(held.has(`${q.composition!.shape}|${q.composition!.colour}|${q.composition!.motion}`), q.id);
+  // Recorded where set, absent where not: a default dataset keeps the identity it always had.
+  assert.equal(withHeldOut.manifest.generator.valHeldOutShare, 0.5);
+  assert.equal('valHeldOutShare' in mixed.manifest.generator, false);
+  await assert.rejects(synthesizeDataset(path.join(root, 'bad-share'), { valHeldOutShare: 0.25 }), /--val-held-out-share must be a share in \[0, 1\] in steps of 0.1/);
+  await assert.rejects(synthesizeDataset(path.join(root, 'bad-share'), { valHeldOutShare: 2 }), /--val-held-out-share must be a share/);
+});
+
 test('same seed gives byte-identical datasets; another seed gives different frames', async () => {
   const again = path.join(root, 'again');
   const other = path.join(root, 'other');

@@ -109,12 +109,12 @@ test('mean first-token probability by format and dimension, only over measured q
   assert.equal(evaluate(scorePredictions(questions, predictions(false)), { model: 'x' }).firstTokenProbability, null);
 });
 
-test('the caption subject slot counts captions naming the right subject, right or wrong otherwise; pooled over temporal dimensions only', () => {
+test('the caption subject slot counts captions naming the right subject, right or wrong otherwise; pooled over temporal dimensions only; the held-out compositions apart', () => {
   // subject slot 'red circle': right (all slots), right subject with the wrong speed, wrong subject.
   const captions: [Question, string][] = [
     [q('c1', 'captioning', 'speed', null), 'the red circle moves slowly'],
     [q('c2', 'captioning', 'speed', null), 'the red circle moves fast'],
-    [q('c3', 'captioning', 'order', null), 'the blue square moves slowly'],
+    [q('c3', 'captioning', 'order', null, true), 'the blue square moves slowly'],
     [q('c4', 'captioning', 'perception', null), 'the red circle moves slowly'],
     [q('c5', 'yes_no', 'order', null), 'no'],
   ];
@@ -126,8 +126,14 @@ test('the caption subject slot counts captions naming the right subject, right o
   assert.equal(r.captionSubject.byDimension.direction.n, 0);
   close(r.captionSubject.temporal.mean, 2 / 3);
   assert.equal(r.captionSubject.temporal.n, 3);
+  assert.deepEqual([mean(r.captionSubject.heldOut!.temporal), r.captionSubject.heldOut!.temporal.n], [0, 1]);
+  assert.equal(r.captionSubject.heldOut!.byDimension.speed.n, 0);
   const table = captionSubjectTable(r)!;
   assert.deepEqual(table.rows.map((row) => row[0]), [...DIMENSIONS, 'temporal']);
+  assert.deepEqual(table.rows.at(-1), ['temporal', formatEstimate(r.captionSubject.temporal), formatEstimate(r.captionSubject.heldOut!.temporal)]);
+  // results.json written before the held-out slot was measured shows a dash there.
+  const { heldOut: _, ...older } = r.captionSubject;
+  assert.equal(captionSubjectTable({ ...r, captionSubject: older })!.rows.at(-1)![2], '—');
   assert.equal(captionSubjectTable(evaluate(scorePredictions([captions[4]![0]], [{ questionId: 'c5', prediction: 'no' }]), { model: 'no captions' })), null);
 });
 

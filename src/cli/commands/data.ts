@@ -15,6 +15,12 @@ function integer(flag: string, value: string): number {
   return n;
 }
 
+function share(flag: string, value: string): number {
+  const n = Number(value);
+  check(value.trim() !== '' && Number.isFinite(n), `${flag} must be a number in [0, 1], got '${value}'`);
+  return n;
+}
+
 function frameRate(value: string): number {
   const n = Number(value);
   check(value.trim() !== '' && Number.isFinite(n) && n > 0 && n <= 240, `--fps must be a frame rate in (0, 240], got '${value}'`);
@@ -74,6 +80,7 @@ export function registerData(program: Command): void {
     .option('--seed <n>', 'random seed: the same seed gives the same bytes', '0')
     .option('--background <kind>', 'mixed, plain or textured', 'mixed')
     .option('--distractors <n>', 'at most this many static distractor objects per clip (0-3)', '2')
+    .option('--val-held-out-share <share>', 'share of validation pairs showing a held-out composition, as half of test does (0-1 in steps of 0.1): validation that sees the compositional gap', '0')
     .action(async (opts: Record<string, string>) => {
       const started = Date.now();
       const manifest = await withProgress('synth', (onProgress) =>
@@ -86,6 +93,7 @@ export function registerData(program: Command): void {
           seed: integer('--seed', opts.seed!),
           background: opts.background as 'mixed' | 'plain' | 'textured',
           distractors: integer('--distractors', opts.distractors!),
+          valHeldOutShare: share('--val-held-out-share', opts.valHeldOutShare!),
           overwrite: opts.overwrite !== undefined,
           onProgress,
         }),
