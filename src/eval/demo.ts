@@ -373,7 +373,8 @@ export async function runDemo(dir: string, s: DemoSettings, hooks: DemoHooks = {
  * "1000 steps", or for an instruct stage with phases before it, e.g. "2000 perception + 1000
  * attribute_change + 1500 attribute_change+order (yes_no, caption_matching) + 1000 steps"; a
  * curriculum phase with formats or a learning rate of its own says them ("1500 perception in
- * multi_choice, captioning at lr 0.0005"); an instruct stage that ends on its last phase has no "+ N steps";
+ * multi_choice, captioning at lr 0.0005") and what it trains when not the stage's (", the ViT trained
+ * too"); an instruct stage that ends on its last phase has no "+ N steps";
  * a described language stage says so.
  */
 export function stageSteps(schedule: StageSchedule): string {
@@ -383,7 +384,8 @@ export function stageSteps(schedule: StageSchedule): string {
     ...(schedule.perceptionSteps ? [`${schedule.perceptionSteps} perception${inFormats(schedule.perceptionFormats)}`] : []),
     ...(schedule.curriculum ?? []).map((phase) => {
       const dimensions = coversEveryDimension(phase) ? 'every dimension' : phase.dimensions.join('+');
-      return `${phase.steps} ${dimensions}${inFormats(phase.formats ?? schedule.perceptionFormats)}${phase.lr === undefined ? '' : ` at lr ${phase.lr}`}`;
+      const trains = phase.trainable === undefined ? '' : phase.trainable === 'all' ? ', the ViT trained too' : ', merger and decoder only';
+      return `${phase.steps} ${dimensions}${inFormats(phase.formats ?? schedule.perceptionFormats)}${phase.lr === undefined ? '' : ` at lr ${phase.lr}`}${trains}`;
     }),
   ];
   if (phases.length === 0) {
@@ -475,7 +477,7 @@ async function reportBlocks(s: DemoSettings, dataset: Dataset, r: ReportInputs):
     heading('Setup'),
     paragraph(
       `Synthetic temporal benchmark: ${s.clips.train} training clips, ${s.clips.test} test clips (8 frames of 32×32, opposing pairs, plus static perception questions). ` +
-        `Base: ${b.preset} preset built in four stages (${pipelineSteps(b.stages)}; instruct trains the ${b.instructTrainable === 'all' ? 'whole model' : 'merger and decoder, the ViT stays as the vision stage left it'})` +
+        `Base: ${b.preset} preset built in four stages (${pipelineSteps(b.stages)}; instruct trains the ${b.instructTrainable === 'all' ? 'whole model' : 'merger and decoder, the ViT stays as the vision stage left it where a phase does not say otherwise'})` +
         `${r.main.pretrained ? `, pretrained: ${r.main.runs.base}, not trained in this run` : ''}. ` +
         `STAVE and control: ${fineTuneSteps(s)} from the base, batch ${s.batchSize} (LoRA rank ${s.loraRank}; the symmetry-breaking phase trains stage 2's parameters on the questions that state the phenomenon's first outcome)` +
         `${r.main.shippedFineTunes ? `, pretrained: ${path.dirname(r.main.runs.stave)} (npm run make:fine-tunes), not trained in this run` : ''}. ` +

@@ -7,7 +7,8 @@
  *      language — the decoder as a text language model over the benchmark's questions and answers
  *      align    — ViT and decoder frozen, the merger (projector) trained on perception questions
  *      instruct — instruction tuning on every format and dimension (merger + decoder; the ViT stays
- *                 as the vision stage left it unless `instructTrainable: "all"`)
+ *                 as the vision stage left it unless `instructTrainable: "all"` or a curriculum
+ *                 phase's `trainable: "all"`, as the default's last phase)
  *  - stave:    addTemporalAttention (zero-init), stage 1 = STA + vision LayerNorms, stage 2 = LoRA + STA,
  *              optionally with a symmetry-breaking phase (stage 2's trainables) between them;
  *  - control:  the same base, data order, steps and stage structure without STA;
@@ -133,6 +134,12 @@ export interface CurriculumPhase {
    * they learned (README, "Polishing the base").
    */
   lr?: number;
+  /**
+   * What this phase trains, when not the stage's `instructTrainable`: the default base ends on a
+   * phase that trains the ViT too, so held-out compositions are named from what the ViT sees rather
+   * than from the change merger and decoder have seen for them (README, "The ViT in the last phase").
+   */
+  trainable?: InstructTrainable;
 }
 
 /** Whether a curriculum phase covers every dimension (`all`): the final steps on everything, when it has every format too. */
@@ -259,7 +266,10 @@ export const DEFAULT_PERCEPTION_FORMATS: readonly Format[] = ['yes_no', 'multi_c
  * video (README, "A decoder that can read"). The instruct stage ends with a polish, a warm restart
  * at half the rate: the two formats that name the shape (multi-choice, captioning), then everything;
  * it raised multi-choice and captioning perception by 5 and 3 points on validation, where a restart
- * that also trained the ViT did no better (README, "Polishing the base").
+ * that also trained the ViT did no better (README, "Polishing the base"). Its last phase, everything
+ * at that rate, trains the ViT too: the captions of held-out compositions name what the ViT sees
+ * rather than the change merger and decoder have seen for that shape (README, "The ViT in the last
+ * phase").
  */
 export const DEFAULT_BASE_STAGES: Record<PretrainingStage, StageSchedule> = {
   vision: { steps: 18000, lr: 2e-3, batchSize: 8, tubelets: 0.5 },
@@ -274,6 +284,7 @@ export const DEFAULT_BASE_STAGES: Record<PretrainingStage, StageSchedule> = {
       { dimensions: ['perception'], steps: 2500, formats: ['multi_choice', 'captioning'], lr: 1e-3 },
       { dimensions: [...DIMENSIONS], steps: 1000, formats: [...FORMATS], lr: 1e-3 },
       { dimensions: [...DIMENSIONS], steps: 1500, formats: ['captioning'], lr: 5e-4 },
+      { dimensions: [...DIMENSIONS], steps: 1500, formats: [...FORMATS], lr: 5e-4, trainable: 'all' },
     ],
   },
 };
@@ -300,7 +311,8 @@ function stagesOf(s: Exclude<RunSettings, BaseSettings>, dataset: Dataset): Stag
     case 'align':
       return [truncated(one('align', s.steps, s.lr, isMerger, videoQuestions((q) => q.dimension === 'perception')), s.scheduleSteps)];
     case 'instruct': {
-      const trainable = s.instructTrainable === 'all' ? (n: string) => !isVisionHead(n) : (n: string) => isMerger(n) || isDecoder(n);
+      const trainableIn = (what: InstructTrainable) => (what === 'all' ? (n: string) => !isVisionHead(n) : (n: string) => isMerger(n) || isDecoder(n));
+      const trainable = trainableIn(s.instructTrainable ?? 'decoder');
       const balanced = s.balanceDimensions === true;
       const everything = s.steps > 0 ? [one('instruct', s.steps, s.lr, trainable, videoQuestions(undefined, balanced))] : [];
       const formats = s.perceptionFormats ?? FORMATS;
@@ -312,7 +324,7 @@ function stagesOf(s: Exclude<RunSettings, BaseSettings>, dataset: Dataset): Stag
         if (!dataset.questions('train').some(inPhase)) {
           throw new TempolabError(`curriculum phase ${name} has no ${phaseFormats.join(' or ')} questions in the train split of ${dataset.dir}: give a curriculum of dimensions this data has, or --curriculum none`);
         }
-        return one(`curriculum ${name}`, phase.steps, phase.lr ?? s.lr, trainable, videoQuestions(inPhase, balanced));
+        return one(`curriculum ${name}`, phase.steps, phase.lr ?? s.lr, phase.trainable ? trainableIn(phase.trainable) : trainable, videoQuestions(inPhase, balanced));
       });
       return [...perception, ...curriculum, ...everything];
     }
@@ -418,10 +430,12 @@ function instructPhasesOf(schedule: StageSchedule): Pick<PretrainingStageSetting
 /**
  * `attribute_change:1000,attribute_change+order:1500` as curriculum phases, a phase optionally with
  * its own formats (`perception:1500:yes_no+multi_choice`) and its own peak learning rate
- * (`all:1000:all@5e-4`; `all` is every dimension or every format); `flag` names the option in errors.
+ * (`all:1000:all@5e-4`; `all` is every dimension or every format) and what it trains when not the
+ * stage's (`all:1500:all@5e-4!all`: the whole model; `!decoder`: merger + decoder); `flag` names the
+ * option in errors.
  */
 export function parseCurriculum(flag: string, text: string): CurriculumPhase[] {
-  const wrong = (why: string) => new TempolabError(`${flag} ${why}: write phases as DIM+DIM:STEPS[:FORMAT+FORMAT][@LR], comma-separated, with DIM from ${DIMENSIONS.join(', ')} or all and FORMAT from ${FORMATS.join(', ')} or all (e.g. attribute_change:1000,attribute_change+order:1500,all:1000:all@5e-4); got '${text}'`);
+  const wrong = (why: string) => new TempolabError(`${flag} ${why}: write phases as DIM+DIM:STEPS[:FORMAT+FORMAT][@LR][!TRAINABLE], comma-separated, with DIM from ${DIMENSIONS.join(', ')} or all, FORMAT from ${FORMATS.join(', ')} or all and TRAINABLE decoder or all (e.g. attribute_change:1000,attribute_change+order:1500,all:1000:all@5e-4!all); got '${text}'`);
   const names = <T extends string>(list: string, known: readonly T[], what: string): T[] => {
     if (list.trim() === 'all') return [...known];
     const items = [...new Set(list.split('+').map((d) => d.trim()))];
@@ -430,14 +444,17 @@ export function parseCurriculum(flag: string, text: string): CurriculumPhase[] {
     return items as T[];
   };
   return text.split(',').map((phase) => {
-    const [body, lrText, ...moreLr] = phase.trim().split('@');
+    const [scheduled, trainableText, ...moreTrainable] = phase.trim().split('!');
+    const [body, lrText, ...moreLr] = scheduled!.split('@');
     const [dims, steps, formats, ...extra] = body!.split(':');
-    if (!dims || steps === undefined || extra.length || moreLr.length) throw wrong(`has a phase '${phase.trim()}' that is not DIM+DIM:STEPS`);
+    if (!dims || steps === undefined || extra.length || moreLr.length || moreTrainable.length) throw wrong(`has a phase '${phase.trim()}' that is not DIM+DIM:STEPS`);
+    const trainable = trainableText?.trim();
+    if (trainable !== undefined && trainable !== 'decoder' && trainable !== 'all') throw wrong(`gives '${trainableText}' as what ${dims} trains; it must be decoder or all`);
     const dimensions = names(dims, DIMENSIONS, 'dimension');
     if (!/^\d+$/.test(steps.trim()) || Number(steps) < 1) throw wrong(`gives '${steps}' steps for ${dims}; steps must be a whole number ≥ 1`);
     const lr = lrText === undefined ? undefined : Number(lrText);
     if (lr !== undefined && !(lrText!.trim() !== '' && Number.isFinite(lr) && lr > 0)) throw wrong(`gives the learning rate '${lrText}' for ${dims}; it must be a number > 0`);
-    return { dimensions, steps: Number(steps), ...(formats === undefined ? {} : { formats: names(formats, FORMATS, 'format') }), ...(lr === undefined ? {} : { lr }) };
+    return { dimensions, steps: Number(steps), ...(formats === undefined ? {} : { formats: names(formats, FORMATS, 'format') }), ...(lr === undefined ? {} : { lr }), ...(trainable === undefined ? {} : { trainable }) };
   });
 }
 
@@ -445,7 +462,7 @@ export function parseCurriculum(flag: string, text: string): CurriculumPhase[] {
 export function formatCurriculum(phases: readonly CurriculumPhase[] | undefined): string {
   if (!phases?.length) return 'none';
   const list = (items: readonly string[], known: readonly string[]) => (known.every((k) => items.includes(k)) ? 'all' : items.join('+'));
-  return phases.map((p) => `${list(p.dimensions, DIMENSIONS)}:${p.steps}${p.formats ? `:${list(p.formats, FORMATS)}` : ''}${p.lr === undefined ? '' : `@${p.lr}`}`).join(',');
+  return phases.map((p) => `${list(p.dimensions, DIMENSIONS)}:${p.steps}${p.formats ? `:${list(p.formats, FORMATS)}` : ''}${p.lr === undefined ? '' : `@${p.lr}`}${p.trainable ? `!${p.trainable}` : ''}`).join(',');
 }
 
 /** How many stages a (non-pipeline) run trains. */

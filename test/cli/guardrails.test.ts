@@ -140,20 +140,21 @@ test("train base's and train instruct's curriculum default is the default pipeli
   assert.equal(formatCurriculum([]), 'none');
 });
 
-test('a curriculum phase reads all (every dimension or format) and its own learning rate after @, and is written back the same way', () => {
-  const phases = parseCurriculum('--curriculum', 'order+action:5:yes_no@5e-4,all:7:all@0.001,perception:3:all');
+test('a curriculum phase reads all (every dimension or format), its own learning rate after @ and its trainable set after !, and is written back the same way', () => {
+  const phases = parseCurriculum('--curriculum', 'order+action:5:yes_no@5e-4,all:7:all@0.001!all,perception:3:all,order:2!decoder');
   assert.deepEqual(phases, [
     { dimensions: ['order', 'action'], steps: 5, formats: ['yes_no'], lr: 5e-4 },
-    { dimensions: ['direction', 'speed', 'order', 'attribute_change', 'action', 'perception'], steps: 7, formats: ['yes_no', 'multi_choice', 'caption_matching', 'captioning'], lr: 1e-3 },
+    { dimensions: ['direction', 'speed', 'order', 'attribute_change', 'action', 'perception'], steps: 7, formats: ['yes_no', 'multi_choice', 'caption_matching', 'captioning'], lr: 1e-3, trainable: 'all' },
     { dimensions: ['perception'], steps: 3, formats: ['yes_no', 'multi_choice', 'caption_matching', 'captioning'] },
+    { dimensions: ['order'], steps: 2, trainable: 'decoder' },
   ]);
-  assert.equal(formatCurriculum(phases), 'order+action:5:yes_no@0.0005,all:7:all@0.001,perception:3:all');
+  assert.equal(formatCurriculum(phases), 'order+action:5:yes_no@0.0005,all:7:all@0.001!all,perception:3:all,order:2!decoder');
   assert.deepEqual(parseCurriculum('--curriculum', formatCurriculum(phases)), phases);
 });
 
 test('--curriculum names what is wrong with a phase and how to write one, in one line', async () => {
   const out = path.join(root, 'cur');
-  const how = 'write phases as DIM\\+DIM:STEPS\\[:FORMAT\\+FORMAT\\]\\[@LR\\], comma-separated, with DIM from direction, speed, order, attribute_change, action, perception or all and FORMAT from yes_no, multi_choice, caption_matching, captioning or all';
+  const how = 'write phases as DIM\\+DIM:STEPS\\[:FORMAT\\+FORMAT\\]\\[@LR\\]\\[!TRAINABLE\\], comma-separated, with DIM from direction, speed, order, attribute_change, action, perception or all, FORMAT from yes_no, multi_choice, caption_matching, captioning or all and TRAINABLE decoder or all';
   const cases: [string[], RegExp][] = [
     [['train', 'instruct', '--from', model, '--data', data, '--out', out, '--curriculum', 'attribute_change+colour:10'], new RegExp(`^tempolab: --curriculum names 'colour', not a dimension: ${how} .*; got 'attribute_change\\+colour:10'$`)],
     [['train', 'instruct', '--from', model, '--data', data, '--out', out, '--curriculum', 'perception:10:yes_no+essay'], new RegExp(`^tempolab: --curriculum names 'essay', not a format: ${how} .*; got 'perception:10:yes_no\\+essay'$`)],
@@ -162,6 +163,8 @@ test('--curriculum names what is wrong with a phase and how to write one, in one
     [['train', 'instruct', '--from', model, '--data', data, '--out', out, '--curriculum', 'order:10@fast'], new RegExp(`^tempolab: --curriculum gives the learning rate 'fast' for order; it must be a number > 0: ${how}`)],
     [['train', 'instruct', '--from', model, '--data', data, '--out', out, '--curriculum', 'order:10@-1e-3'], new RegExp(`^tempolab: --curriculum gives the learning rate '-1e-3' for order; it must be a number > 0: ${how}`)],
     [['train', 'instruct', '--from', model, '--data', data, '--out', out, '--curriculum', 'order:10@1e-3@2e-3'], new RegExp(`^tempolab: --curriculum has a phase 'order:10@1e-3@2e-3' that is not DIM\\+DIM:STEPS: ${how}`)],
+    [['train', 'instruct', '--from', model, '--data', data, '--out', out, '--curriculum', 'order:10@1e-3!vit'], new RegExp(`^tempolab: --curriculum gives 'vit' as what order trains; it must be decoder or all: ${how}`)],
+    [['train', 'base', '--data', data, '--out', out, '--instruct-curriculum', 'order:10!all!decoder'], new RegExp(`^tempolab: --instruct-curriculum has a phase 'order:10!all!decoder' that is not DIM\\+DIM:STEPS: ${how}`)],
     [['train', 'instruct', '--from', model, '--data', data, '--out', out, '--steps', '0', '--perception-steps', '0', '--curriculum', 'none'], /^tempolab: the instruct stage has 0 steps on everything and no perception phase or curriculum, so it would train nothing: give --steps ≥ 1, or phases to end on$/],
     [['train', 'base', '--data', data, '--out', out, '--instruct-steps', '0', '--instruct-perception-steps', '0', '--instruct-curriculum', 'none'], /^tempolab: the instruct stage has 0 steps on everything and no perception phase or curriculum, so it would train nothing: give --instruct-steps ≥ 1, or phases to end on$/],
     // This small set has no order questions.

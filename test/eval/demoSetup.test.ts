@@ -21,4 +21,8 @@ test("the report's pipeline line names every instruct phase in training order, w
     stageSteps({ steps: 0, lr: 2e-3, batchSize: 32, perceptionSteps: 100, perceptionFormats: ['yes_no'], curriculum: [{ dimensions: ['order'], steps: 10 }] }),
     '100 perception in yes_no + 10 order in yes_no',
   );
+  assert.equal(
+    stageSteps({ steps: 0, lr: 2e-3, batchSize: 32, curriculum: [{ dimensions: ['order'], steps: 10, trainable: 'decoder' }, { dimensions: ['order'], steps: 20, formats: ['yes_no'], lr: 5e-4, trainable: 'all' }] }),
+    '10 order, merger and decoder only + 20 order in yes_no at lr 0.0005, the ViT trained too',
+  );
 });

@@ -13,6 +13,8 @@ import { presetConfig } from '../../src/models/config.js';
 import { buildWordLevelTokenizer } from '../../src/models/tokenizer/index.js';
 import { benchmarkVocabulary } from '../../src/data/vocabulary.js';
 import { isLoraParameter, loraScale } from '../../src/models/lora.js';
+import { isVisionHead } from '../../src/models/pretraining.js';
+import type { VideoLM } from '../../src/models/videoLM.js';
 import { withLora } from '../../src/models/adapters.js';
 import { addTemporalAttention } from '../../src/models/addTemporalAttention.js';
 import { statesFirstOutcome } from '../../src/train/symmetryBreaking.js';
@@ -369,6 +371,39 @@ test('a phase with a learning rate of its own is a warm restart at that rate; an
   const resumed = await train({ resume: path.join(extended, 'instruct') });
   for (const [name, p] of straight.model.params) assert.deepEqual(resumed.model.params.get(name)!.data, p.data, name);
   assert.deepEqual((await fs.readFile(path.join(extended, 'instruct', 'log.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l).loss), log.map((l) => l.loss));
+});
+
+test('a phase that trains all moves the ViT in that phase alone, as the same phases written by hand, and as a finished run resumed with the phase appended and instructTrainable all', async () => {
+  const all = { dimensions: [...DIMENSIONS], formats: [...FORMATS] };
+  const first = [{ ...all, steps: 2 }];
+  const last = { ...all, steps: 2, lr: 1e-3 };
+  const settings = (out: string, curriculum: CurriculumPhase[], instructTrainable: 'decoder' | 'all' = 'decoder') =>
+    base(out, 2, { instructTrainable, stages: { ...base(out, 2).stages, instruct: { steps: 0, lr: 3e-3, batchSize: 8, curriculum } } });
+  const out = path.join(root, 'vit-phase');
+  const straight = await train(settings(out, [...first, { ...last, trainable: 'all' }]));
+  const aligned = await loadVideoLM(path.join(out, 'align', 'checkpoint'));
+  const vitNames = [...aligned.params.keys()].filter((n) => n.startsWith('visual.') && !isMerger(n));
+  assert.ok(vitNames.length > 0 && ![...aligned.params.keys()].some(isVisionHead), 'the vision heads stay with the vision stage');
+  const moved = (a: VideoLM, b: VideoLM) => vitNames.filter((n) => a.params.get(n)!.data.some((v, i) => v !== b.params.get(n)!.data[i]));
+  assert.deepEqual(moved(straight.model, aligned), vitNames, 'every ViT weight moves');
+
+  const dataset = openDataset(data);
+  const decoderOnly = (n: string) => n.startsWith('visual.merger.') || n.startsWith('model.') || n.startsWith('lm_head.');
+  const phase = (peakLr: number, trainable: (n: string) => boolean) =>
+    ({ name: 'phase', steps: 2, peakLr, warmupSteps: 1, trainable, objective: (m: typeof aligned) => new VideoQuestions(new TrainingData(dataset, m, 'train', 1)) });
+  const byHand = await runTraining(aligned, {
+    runDir: path.join(root, 'vit-phase-by-hand'), batchSize: 8, weightDecay: 0.01, maxGradNorm: 1, checkpointEvery: 1000, seed: 1,
+    stages: [phase(3e-3, decoderOnly), phase(1e-3, (n) => !isVisionHead(n))],
+  });
+  for (const [name, p] of straight.model.params) assert.deepEqual(byHand.model.params.get(name)!.data, p.data, name);
+
+  const extended = path.join(root, 'vit-phase-extended');
+  const before = await train(settings(extended, first));
+  assert.deepEqual(moved(before.model, await loadVideoLM(path.join(extended, 'align', 'checkpoint'))), [], 'a decoder phase leaves the ViT as it was');
+  const runFile = path.join(extended, 'instruct', 'run.json');
+  await fs.writeFile(runFile, JSON.stringify({ ...JSON.parse(await fs.readFile(runFile, 'utf8')), instructTrainable: 'all', curriculum: [...first, last] }));
+  const resumed = await train({ resume: path.join(extended, 'instruct') });
+  for (const [name, p] of straight.model.params) assert.deepEqual(resumed.model.params.get(name)!.data, p.data, name);
 });
 
 test('balanceDimensions trains every curriculum phase and the final steps with equal shares per dimension, as the same stages written by hand', async () => {

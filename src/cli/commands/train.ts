@@ -93,7 +93,7 @@ function scheduleStepsOf(flag: string, value: string | undefined, steps: number,
   return d.scheduleSteps !== undefined && steps === d.steps ? { scheduleSteps: d.scheduleSteps } : {};
 }
 
-const CURRICULUM_HELP = "phases after the perception phase, DIM+DIM:STEPS[:FORMAT+FORMAT][@LR] comma-separated, a phase's own formats and peak learning rate last, all for every dimension or format (e.g. attribute_change:1000,attribute_change+order:1500,all:1000:all@5e-4; none: no phases)";
+const CURRICULUM_HELP = "phases after the perception phase, DIM+DIM:STEPS[:FORMAT+FORMAT][@LR][!TRAINABLE] comma-separated, a phase's own formats, peak learning rate and trainable set (decoder: merger + decoder; all: the ViT too) last, all for every dimension or format (e.g. attribute_change:1000,attribute_change+order:1500,all:1000:all@5e-4!all; none: no phases)";
 const INSTRUCT_STEPS_HELP = 'steps on every format and dimension after the phases (0: none, the stage ends on its last phase)';
 
 const DESCRIBED_HELP = 'also trains each closed question after a text description of its clip (reading comprehension: the option letter the context supports)';
@@ -136,7 +136,7 @@ export function registerTrain(program: Command): void {
 
   const base = withCommon(trainCmd.command('base').description('the whole pipeline in order, each stage in RUN/<stage>: vision → language → align → instruct'), 'per stage')
     .option('--preset <name>', `model preset: ${PRESETS.join(', ')}`, 'small')
-    .option('--instruct-trainable <what>', 'instruct trains "decoder" (merger + decoder; the ViT stays as the vision stage left it) or "all"', 'decoder');
+    .option('--instruct-trainable <what>', 'instruct trains "decoder" (merger + decoder; the ViT stays as the vision stage left it) or "all", where a curriculum phase names no !TRAINABLE of its own', 'decoder');
   for (const stage of PRETRAINING_STAGES) {
     const d = DEFAULT_BASE_STAGES[stage];
     base.option(`--${stage}-steps <n>`, stage === 'instruct' ? `instruct ${INSTRUCT_STEPS_HELP}` : `${stage} stage steps`, String(d.steps)).option(`--${stage}-lr <x>`, `${stage} stage peak learning rate`, String(d.lr)).option(`--${stage}-batch <n>`, `${stage} stage batch`, String(d.batchSize));
@@ -182,7 +182,7 @@ export function registerTrain(program: Command): void {
     else c.option('--from <run>', 'the previous stage\'s run (or a model directory)');
     if (stage === 'language') c.option('--described', `${DESCRIBED_HELP}${d.described ? ' (default)' : ''}`, d.described === true).option('--no-described', 'trains the questions without descriptions');
     if (stage === 'instruct') {
-      c.option('--instruct-trainable <what>', '"decoder" (merger + decoder) or "all"', 'decoder')
+      c.option('--instruct-trainable <what>', '"decoder" (merger + decoder) or "all", where a curriculum phase names no !TRAINABLE of its own', 'decoder')
         .option('--perception-steps <n>', 'steps on perception questions alone before --steps on every format (0: none)', String(d.perceptionSteps ?? 0))
         .option('--perception-formats <list>', `formats of those steps and of the curriculum's, comma-separated: ${FORMATS.join(', ')} (default: ${DEFAULT_PERCEPTION_FORMATS.join(',')})`)
         .option('--curriculum <phases>', CURRICULUM_HELP, formatCurriculum(d.curriculum))
