@@ -311,8 +311,8 @@ function stagesOf(s: Exclude<RunSettings, BaseSettings>, dataset: Dataset): Stag
     case 'align':
       return [truncated(one('align', s.steps, s.lr, isMerger, videoQuestions((q) => q.dimension === 'perception')), s.scheduleSteps)];
     case 'instruct': {
-      const trainableIn = (what: InstructTrainable) => (what === 'all' ? (n: string) => !isVisionHead(n) : (n: string) => isMerger(n) || isDecoder(n));
-      const trainable = trainableIn(s.instructTrainable ?? 'decoder');
+      const trainableIn = (what: InstructTrainable = s.instructTrainable ?? 'decoder') => (what === 'all' ? (n: string) => !isVisionHead(n) : (n: string) => isMerger(n) || isDecoder(n));
+      const trainable = trainableIn();
       const balanced = s.balanceDimensions === true;
       const everything = s.steps > 0 ? [one('instruct', s.steps, s.lr, trainable, videoQuestions(undefined, balanced))] : [];
       const formats = s.perceptionFormats ?? FORMATS;
@@ -324,7 +324,7 @@ function stagesOf(s: Exclude<RunSettings, BaseSettings>, dataset: Dataset): Stag
         if (!dataset.questions('train').some(inPhase)) {
           throw new TempolabError(`curriculum phase ${name} has no ${phaseFormats.join(' or ')} questions in the train split of ${dataset.dir}: give a curriculum of dimensions this data has, or --curriculum none`);
         }
-        return one(`curriculum ${name}`, phase.steps, phase.lr ?? s.lr, phase.trainable ? trainableIn(phase.trainable) : trainable, videoQuestions(inPhase, balanced));
+        return one(`curriculum ${name}`, phase.steps, phase.lr ?? s.lr, trainableIn(phase.trainable), videoQuestions(inPhase, balanced));
       });
       return [...perception, ...curriculum, ...everything];
     }
