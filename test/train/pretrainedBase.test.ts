@@ -45,7 +45,7 @@ test('the shipped base sees: it answers perception yes/no, multi-choice and capt
   const dataset = openDataset(demoData);
   const model = await loadVideoLM(resolveModelDir(SHIPPED_BASE));
   // 48 questions per format, spread over the test split; chance is 50 % (multi-choice 33 %). Measured on
-  // the whole validation split of the seed-7 set (1000 each): 98.5 / 96.9 / 99.3 % (98.2 / 96.8 / 99.4
+  // the whole validation split of the seed-7 set (1000 each): 99.1 / 96.6 / 99.2 % (98.2 / 96.8 / 99.4
   // before the instruct stage's caption phase and the phase that trains the ViT; 93.7 % multi-choice
   // with the image-only vision stage, 87.0 % before the instruct stage's polish, 33.5 % before the
   // language stage read).
